@@ -708,15 +708,21 @@ def static_weight_list(candidates, weight_preference):
     rules = (weight_preference or {}).get('staticWeightList') if weight_preference else None
     if weight_preference is None:
         rules = [{'targetCluster': {'clusterNames': [c['name']]}, 'weight': 1} for c in candidates]
-    weights = []
-    for cand in candidates:
-        weight = 0
-        for rule in rules or []:
-            rule_weight = _as_int(rule.get('weight', 0), 'staticWeightList weight', 0, INT64_MAX)
-            if cluster_matches(cand['cluster'], rule.get('targetCluster') or {}):
-                weight = max(weight, rule_weight)
-        if weight > 0:
-            weights.append((cand['name'], weight))
+    best = dict((cand['name'], 0) for cand in candidates)
+    for rule in rules or []:
+        rule_weight = _as_int(rule.get('weight', 0), 'staticWeightList weight', 0, INT64_MAX)
+        target = rule.get('targetCluster') or {}
+        if target.get('clusterNames') and target.get('labelSelector') is None \
+                and target.get('fieldSelector') is None:
+            # Names-only rule: look the names up instead of matching every cluster.
+            excluded = set(target.get('exclude') or [])
+            matched = [n for n in set(target['clusterNames']) if n in best and n not in excluded]
+        else:
+            matched = [c['name'] for c in candidates if cluster_matches(c['cluster'], target)]
+        for name in matched:
+            if rule_weight > best[name]:
+                best[name] = rule_weight
+    weights = [(cand['name'], best[cand['name']]) for cand in candidates if best[cand['name']] > 0]
     if _wrap64(sum(w for dummy, w in weights)) == 0:
         weights += [(cand['name'], 1) for cand in candidates]
     return weights
