@@ -1,0 +1,258 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright: (c) 2026, fleetops.kurator contributors
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: propagation_policy
+short_description: Karmada PropagationPolicy or ClusterPropagationPolicy, validated, with the replica plan
+version_added: 0.1.0
+author: fleetops.kurator contributors
+description:
+  - Creates, updates or removes a C(policy.karmada.io/v1alpha1) PropagationPolicy (namespaced) or
+    ClusterPropagationPolicy (O(cluster_scoped=true)) on the Karmada API server with server-side apply.
+  - Takes an upstream-shaped O(spec), or a short form (O(resources), O(clusters) or O(cluster_labels),
+    O(mode), O(weights)).
+  - Accepts user shorthands and emits the upstream shape, listing each change in RV(translations) -
+    for example C(replicaScheduling.weightList) becomes C(weightPreference.staticWeightList), and
+    C(replicaSchedulingType=Weighted) becomes C(Divided).
+  - Rejects, before anything is sent, what karmada-webhook would reject, with the field path in the
+    message (for example C(spec.placement.spreadConstraints[1].maxGroups)).
+  - Returns the replica plan Karmada v1.18 will compute (see the P(fleetops.kurator.karmada_replicas#filter)
+    filter), and RV(placement_warnings) for parts of the request Karmada would ignore.
+extends_documentation_fragment:
+  - fleetops.kurator.k8s_auth
+  - fleetops.kurator.attributes
+  - fleetops.kurator.attributes.k8s
+options:
+  name:
+    description: Name of the policy.
+    type: str
+    required: true
+  namespace:
+    description: Namespace of a PropagationPolicy (ignored with O(cluster_scoped=true)).
+    type: str
+    default: default
+  cluster_scoped:
+    description: Manage a ClusterPropagationPolicy instead of a PropagationPolicy.
+    type: bool
+    default: false
+  spec:
+    description:
+      - The policy C(spec) in upstream shape (C(resourceSelectors), C(placement), ...).
+      - Mutually exclusive with the short form options.
+    type: dict
+  resources:
+    description: Short form - resource selectors (C(apiVersion), C(kind), C(name) or C(labelSelector), C(namespace)).
+    type: list
+    elements: dict
+  clusters:
+    description: Short form - member cluster names.
+    type: list
+    elements: str
+  cluster_labels:
+    description: Short form - select member clusters by these labels.
+    type: dict
+  mode:
+    description:
+      - Short form - C(duplicated) (every cluster runs all replicas), C(weighted) (static weights, equal
+        when O(weights) is empty), C(dynamic) (weights from available replicas), C(aggregated) (as few
+        clusters as capacity allows).
+    type: str
+    choices: [duplicated, weighted, dynamic, aggregated]
+    default: duplicated
+  weights:
+    description: Short form - cluster name to static weight (O(mode=weighted)).
+    type: dict
+  replicas:
+    description:
+      - Replica count used for RV(plan). Defaults to C(spec.replicas) of the selected resource when the
+        first selector names one that exists on the Karmada API server.
+    type: int
+  uid:
+    description: UID of the resource template for the plan's tie-break. Read from the resource when found.
+    type: str
+  topology:
+    description:
+      - Member clusters for RV(plan) (C(name), C(labels), C(provider), C(region), C(zones),
+        C(available_replicas)). Read from the Karmada Cluster objects when omitted.
+    type: list
+    elements: dict
+  state:
+    description: Whether the policy should exist.
+    type: str
+    choices: [present, absent]
+    default: present
+  force_conflicts:
+    description: Take ownership of fields another field manager set.
+    type: bool
+    default: false
+notes:
+  - The plan does not consider cluster taints, API enablement or eviction, which the real scheduler also
+    filters on; M(fleetops.kurator.placement_info) compares the plan with the real binding.
+seealso:
+  - module: fleetops.kurator.placement_info
+  - plugin: fleetops.kurator.karmada_replicas
+    plugin_type: filter
+'''
+
+EXAMPLES = r'''
+- name: The user's example 01 as is
+  fleetops.kurator.propagation_policy:
+    name: nginx-propagation
+    namespace: default
+    spec:
+      resourceSelectors:
+        - {apiVersion: apps/v1, kind: Deployment, name: nginx}
+      placement:
+        clusterAffinity:
+          clusterNames: [cluster-beijing, cluster-shanghai, cluster-guangzhou]
+        replicaScheduling:
+          replicaSchedulingType: Duplicated
+
+- name: The user's example 02 (weightList shorthand is translated)
+  fleetops.kurator.propagation_policy:
+    name: frontend-app
+    cluster_scoped: true
+    spec: "{{ lookup('file', 'frontend-weighted.yaml') | from_yaml | json_query('spec') }}"
+    replicas: 10
+  register: frontend
+# frontend.plan == {"cluster-hangzhou": 4, "cluster-shanghai": 6}
+
+- name: Short form
+  fleetops.kurator.propagation_policy:
+    name: api
+    namespace: shop
+    resources:
+      - {apiVersion: apps/v1, kind: Deployment, name: api}
+    cluster_labels: {environment: production}
+    mode: weighted
+    weights: {cluster-shanghai: 3, cluster-hangzhou: 1}
+'''
+
+RETURN = r'''
+object:
+  description: The policy as stored (or as it would be stored in check mode).
+  returned: state=present
+  type: dict
+plan:
+  description: Replicas per cluster as Karmada v1.18 will assign them; empty when no replica count is known.
+  returned: always
+  type: dict
+  sample: {"cluster-hangzhou": 4, "cluster-shanghai": 6}
+translations:
+  description: What was changed from the user's input to produce upstream objects, and why.
+  returned: always
+  type: list
+  elements: str
+placement_warnings:
+  description:
+    - Parts of the request Karmada would ignore, or plan limitations.
+    - Each is also shown as an Ansible warning.
+  returned: always
+  type: list
+  elements: str
+'''
+
+from ansible_collections.fleetops.kurator.plugins.module_utils._k8s import (
+    Applier, CoreException, k8s_argument_spec, k8s_module, karmada_clusters, workload_replicas)
+from ansible_collections.fleetops.kurator.plugins.module_utils._placement import (
+    PlacementError, compute_placement)
+from ansible_collections.fleetops.kurator.plugins.module_utils._policy import (
+    PolicyError, build_propagation_policy, short_form_spec)
+
+SHORT_FORM = ('resources', 'clusters', 'cluster_labels', 'weights')
+
+
+def compute_plan(applier, placement, selectors, namespace, params, warnings):
+    replicas, uid = params['replicas'], params['uid']
+    if replicas is None or uid is None:
+        try:
+            found_replicas, found_uid = workload_replicas(applier, selectors[0], namespace) \
+                if selectors else (None, '')
+        except Exception as exc:
+            found_replicas, found_uid = None, ''
+            warnings.append('could not read the resource template for the plan: %s' % exc)
+        replicas = found_replicas if replicas is None else replicas
+        uid = found_uid if uid is None else uid
+    if replicas is None:
+        return {}
+    topology = params['topology']
+    if topology is None:
+        try:
+            topology = karmada_clusters(applier)
+        except Exception as exc:
+            names = (placement.get('clusterAffinity') or {}).get('clusterNames')
+            topology = [{'name': n} for n in names or []]
+            warnings.append('could not list Karmada clusters (%s); plan uses clusterNames only' % exc)
+    try:
+        return compute_placement(topology, placement, replicas, uid=uid or '')
+    except PlacementError as exc:
+        warnings.append('Karmada could not schedule this placement: %s' % exc)
+        return {}
+
+
+def main():
+    argument_spec = k8s_argument_spec(
+        name=dict(type='str', required=True),
+        namespace=dict(type='str', default='default'),
+        cluster_scoped=dict(type='bool', default=False),
+        spec=dict(type='dict'),
+        resources=dict(type='list', elements='dict'),
+        clusters=dict(type='list', elements='str'),
+        cluster_labels=dict(type='dict'),
+        mode=dict(type='str', default='duplicated', choices=['duplicated', 'weighted', 'dynamic', 'aggregated']),
+        weights=dict(type='dict'),
+        replicas=dict(type='int'),
+        uid=dict(type='str'),
+        topology=dict(type='list', elements='dict'),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        force_conflicts=dict(type='bool', default=False),
+    )
+    module = k8s_module(argument_spec=argument_spec, supports_check_mode=True,
+                        mutually_exclusive=[('spec', key) for key in SHORT_FORM])
+    params = module.params
+    namespace = None if params['cluster_scoped'] else params['namespace']
+    kind = 'ClusterPropagationPolicy' if params['cluster_scoped'] else 'PropagationPolicy'
+    applier = Applier(module, force_conflicts=params['force_conflicts'])
+    try:
+        if params['state'] == 'absent':
+            obj = {'apiVersion': 'policy.karmada.io/v1alpha1', 'kind': kind,
+                   'metadata': {'name': params['name'], 'namespace': namespace}}
+            existing = applier.get(obj)
+            if existing:
+                applier.client.delete(applier._resource(obj['apiVersion'], kind), name=params['name'],
+                                      namespace=namespace)
+            module.exit_json(changed=bool(existing), plan={}, translations=[], placement_warnings=[],
+                             diff={'before': existing or {}, 'after': {}})
+        if params['spec'] is not None:
+            spec = params['spec']
+        else:
+            if not params['resources']:
+                module.fail_json(msg='one of spec or resources is required')
+            spec = short_form_spec(params['resources'], params['clusters'], params['cluster_labels'],
+                                   params['mode'], params['weights'])
+        obj, translations, warnings = build_propagation_policy(params['name'], namespace, spec,
+                                                               cluster_scoped=params['cluster_scoped'])
+        plan = compute_plan(applier, obj['spec']['placement'], obj['spec']['resourceSelectors'],
+                            params['namespace'], params, warnings)
+        changed, results, diff = applier.apply([obj])
+    except PolicyError as exc:
+        module.fail_json(msg='invalid %s: %s' % (kind, exc), errors=exc.errors)
+    except CoreException as exc:
+        module.fail_json(msg=str(exc))
+    for warning in warnings:
+        module.warn(warning)
+    result = dict(changed=changed, object=results[0]['result'], plan=plan, translations=translations,
+                  placement_warnings=warnings)
+    if module._diff:
+        result['diff'] = {'before': diff['before'][0] if diff['before'] else {},
+                          'after': diff['after'][0] if diff['after'] else {}}
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()
