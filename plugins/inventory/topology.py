@@ -1,0 +1,243 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, fleetops.kurator contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: topology
+short_description: Fleet inventory from one topology of regions, clusters and edge sites
+version_added: 0.1.0
+description:
+  - Reads a topology file named C(topology.yml), C(topology.yaml), C(*.topology.yml) or C(*.topology.yaml).
+  - Validates the whole file before anything else runs and reports every problem in one error,
+    each naming the file, the field path, the bad value and what was expected.
+  - Clusters become hosts with a local connection and their kubeconfig, so plays can target
+    C(member_clusters). Edge nodes and control-plane hosts become SSH hosts.
+  - "Groups: C(clusters), C(host_cluster), C(member_clusters), C(region_<name>), C(site_<name>), C(edge_nodes),
+    C(kubeedge_cloud), C(karmada_control_plane), C(control_plane_hosts), C(push_members), C(pull_members).
+    Dashes in region and site names become underscores in group names."
+  - See C(docs/topology.md) in the collection for a complete annotated example.
+extends_documentation_fragment:
+  - ansible.builtin.constructed
+options:
+  plugin:
+    description: Marks this file as a topology for this plugin.
+    type: str
+    required: true
+    choices: [fleetops.kurator.topology]
+  regions:
+    description: Regions, each C({name, display_name, labels}).
+    type: list
+    elements: dict
+    required: true
+  clusters:
+    description:
+      - Kubernetes clusters, each C({name, role (host|member), region, zones, provider, labels, kubeconfig,
+        context, sync_mode (Push|Pull), api_endpoint, edge}).
+      - C(kubeconfig) is a path relative to the topology file (or absolute), or a vaulted kubeconfig.
+    type: list
+    elements: dict
+    required: true
+  edge_sites:
+    description:
+      - Edge sites, each C({name, region, cluster, labels, ssh_user, ssh_port, ssh_key, arch, nodes}).
+      - Each node is C({name, address, ssh_user, ssh_port, ssh_key, arch, labels}); site-level SSH settings,
+        arch and labels are defaults for its nodes.
+    type: list
+    elements: dict
+    default: []
+  control_plane_hosts:
+    description: Hosts for host-mode installs, each C({name, address, ssh_user, ssh_port, ssh_key, arch, roles, region, labels}).
+    type: list
+    elements: dict
+    default: []
+  settings:
+    description:
+      - Fleet-wide choices C({artifact_mirror, versions, karmada_install_mode, kubeedge_install_mode,
+        validate_certs, s3, vars}).
+    type: dict
+    default: {}
+"""
+
+EXAMPLES = r"""
+# inventories/prod/topology.yml
+plugin: fleetops.kurator.topology
+regions:
+  - name: east-china
+clusters:
+  - name: host
+    role: host
+    region: east-china
+    kubeconfig: kubeconfigs/host.kubeconfig
+  - name: cluster-shanghai
+    region: east-china
+    labels: {environment: production}
+    kubeconfig: kubeconfigs/shanghai.kubeconfig
+edge_sites:
+  - name: plant-1
+    region: east-china
+    cluster: host
+    ssh_user: ops
+    nodes:
+      - name: edge-node-01
+        address: 192.168.1.100
+        labels: {edge-type: industrial}
+keyed_groups:
+  - key: fleetops_labels.environment | default('none')
+    prefix: env
+"""
+
+import os
+
+from ansible.errors import AnsibleParserError
+from ansible.module_utils.common.text.converters import to_native
+from ansible.plugins.inventory import BaseInventoryPlugin, Constructable
+from ansible.utils.unsafe_proxy import wrap_var
+
+from ansible_collections.fleetops.kurator.plugins.module_utils._topology import (
+    TopologyError,
+    group_name,
+    normalize,
+    validate,
+)
+
+PIN_FILE = os.path.join(os.path.dirname(__file__), "..", "..", "roles", "_artifacts", "defaults", "main", "versions.yml")
+
+
+class InventoryModule(BaseInventoryPlugin, Constructable):
+    NAME = "fleetops.kurator.topology"
+
+    def verify_file(self, path):
+        name = os.path.basename(path)
+        return super(InventoryModule, self).verify_file(path) and (
+            name in ("topology.yml", "topology.yaml") or name.endswith((".topology.yml", ".topology.yaml")))
+
+    def parse(self, inventory, loader, path, cache=False):
+        super(InventoryModule, self).parse(inventory, loader, path, cache)
+        data = self.loader.load_from_file(path, cache="none")
+        errors = validate(data, self.NAME, self._known_components())
+        if errors:
+            raise AnsibleParserError(to_native(TopologyError(path, errors)))
+        self._read_config_data(path)
+        topo = normalize(data)
+        base = os.path.dirname(os.path.abspath(path))
+        for cluster in topo["clusters"]:
+            cluster["kubeconfig"] = self._kubeconfig_ref(cluster["kubeconfig"], base)
+        for host in [n for s in topo["edge_sites"] for n in s["nodes"]] + topo["control_plane_hosts"]:
+            if host.get("ssh_key"):
+                host["ssh_key"] = os.path.normpath(os.path.join(base, os.path.expanduser(host["ssh_key"])))
+        self._populate(topo)
+
+    @staticmethod
+    def _known_components():
+        try:
+            import yaml  # controller requirement (PyYAML ships with ansible-core)
+
+            with open(PIN_FILE) as handle:
+                return set(yaml.safe_load(handle)["fleetops_versions"])
+        except (IOError, OSError, KeyError, TypeError):
+            return None
+
+    @staticmethod
+    def _kubeconfig_ref(value, base):
+        # A vaulted kubeconfig stays encrypted in the inventory; only a task that uses it decrypts it.
+        if type(value).__name__ in ("AnsibleVaultEncryptedUnicode", "EncryptedString"):
+            return value
+        if "\n" in value:
+            return value  # inline content (for instance from a vault-encrypted vars file)
+        return os.path.normpath(os.path.join(base, os.path.expanduser(value)))
+
+    def _populate(self, topo):
+        inv = self.inventory
+        for group in ("clusters", "host_cluster", "member_clusters", "push_members", "pull_members", "edge_nodes",
+                      "kubeedge_cloud", "karmada_control_plane", "control_plane_hosts"):
+            inv.add_group(group)
+        for region in topo["regions"]:
+            inv.add_group(group_name("region", region["name"]))
+        # The whole normalised topology is available to every play (plugins compute from it).
+        inv.set_variable("all", "fleetops_topology", wrap_var(_public_view(topo)))
+        inv.set_variable("all", "fleetops_settings", wrap_var(topo["settings"]))
+        for key, value in topo["settings"]["vars"].items():
+            inv.set_variable("all", key, value)
+
+        for cluster in topo["clusters"]:
+            name = cluster["name"]
+            inv.add_host(name, group="clusters")
+            inv.add_host(name, group="host_cluster" if cluster["role"] == "host" else "member_clusters")
+            if cluster["role"] == "member":
+                inv.add_host(name, group="push_members" if cluster["sync_mode"] == "Push" else "pull_members")
+            inv.add_host(name, group=group_name("region", cluster["region"]))
+            self._set(name, {
+                "ansible_connection": "local",
+                "fleetops_kind": "cluster",
+                "fleetops_cluster": {k: v for k, v in cluster.items() if k != "kubeconfig"},
+                "fleetops_region": cluster["region"],
+                "fleetops_labels": cluster["labels"],
+                "fleetops_kubeconfig": cluster["kubeconfig"],
+                "fleetops_kube_context": cluster.get("context"),
+            })
+
+        for site in topo["edge_sites"]:
+            site_group = group_name("site", site["name"])
+            inv.add_group(site_group)
+            for node in site["nodes"]:
+                name = node["name"]
+                for group in ("edge_nodes", site_group, group_name("region", site["region"])):
+                    inv.add_host(name, group=group)
+                hostvars = _ssh_vars(node)
+                hostvars.update({
+                    "fleetops_kind": "edge_node",
+                    "fleetops_edge_site": site["name"],
+                    "fleetops_region": site["region"],
+                    "fleetops_cloud_cluster": site["cluster"],
+                    "fleetops_arch": node["arch"],
+                    "fleetops_labels": node["labels"],
+                })
+                self._set(name, hostvars)
+
+        for host in topo["control_plane_hosts"]:
+            name = host["name"]
+            inv.add_host(name, group="control_plane_hosts")
+            for role in host["roles"]:
+                inv.add_host(name, group="karmada_control_plane" if role == "karmada" else "kubeedge_cloud")
+            if host.get("region"):
+                inv.add_host(name, group=group_name("region", host["region"]))
+            hostvars = _ssh_vars(host)
+            hostvars.update({
+                "fleetops_kind": "control_plane_host",
+                "fleetops_region": host.get("region"),
+                "fleetops_arch": host["arch"],
+                "fleetops_labels": host["labels"],
+                "fleetops_control_plane_roles": host["roles"],
+            })
+            self._set(name, hostvars)
+
+    def _set(self, host, hostvars):
+        for key, value in hostvars.items():
+            self.inventory.set_variable(host, key, value)
+        strict = self.get_option("strict")
+        variables = self.inventory.get_host(host).get_vars()
+        self._set_composite_vars(self.get_option("compose"), variables, host, strict=strict)
+        self._add_host_to_composed_groups(self.get_option("groups"), variables, host, strict=strict)
+        self._add_host_to_keyed_groups(self.get_option("keyed_groups"), variables, host, strict=strict)
+
+
+def _ssh_vars(host):
+    hostvars = {
+        "ansible_host": host["address"],
+        "ansible_port": host["ssh_port"],
+        "ansible_user": host["ssh_user"],
+    }
+    if host.get("ssh_key"):
+        hostvars["ansible_ssh_private_key_file"] = host["ssh_key"]
+    return hostvars
+
+
+def _public_view(topo):
+    """The topology without kubeconfig references (they stay on the cluster hosts only)."""
+    view = dict(topo)
+    view["clusters"] = [{k: v for k, v in c.items() if k != "kubeconfig"} for c in topo["clusters"]]
+    return view

@@ -1,0 +1,379 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, fleetops.kurator contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# PRIVATE to fleetops.kurator: no compatibility promise outside the collection.
+"""Validate and normalise a fleet topology (regions, clusters, edge sites).
+
+Everything here is pure Python so the inventory plugin, modules and tests share it.
+``validate`` walks the whole document and collects *every* problem before anyone
+touches a host: each error names the field path, the bad value and what was
+expected.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import difflib
+import ipaddress
+import re
+
+DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+HOSTNAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*$")
+URL = re.compile(r"^https?://[^\s/]+(/[^\s]*)?$")
+
+CLUSTER_ROLES = ("host", "member")
+SYNC_MODES = ("Push", "Pull")
+ARCHES = ("amd64", "arm64", "arm")
+CONTROL_PLANE_ROLES = ("karmada", "kubeedge_cloud")
+INSTALL_MODES = ("in_cluster", "host")
+
+# Keys each section accepts. Anything else is reported as unknown (usually a typo).
+TOP_KEYS = ("plugin", "regions", "clusters", "edge_sites", "control_plane_hosts", "settings",
+            # ansible.builtin.constructed options, handled by the inventory plugin
+            "compose", "groups", "keyed_groups", "strict", "use_extra_vars", "leading_separator",
+            "use_vars_plugins")
+REGION_KEYS = ("name", "display_name", "labels")
+CLUSTER_KEYS = ("name", "role", "region", "zones", "provider", "labels", "kubeconfig", "context",
+                "sync_mode", "api_endpoint", "edge")
+SITE_KEYS = ("name", "region", "cluster", "nodes", "labels", "ssh_user", "ssh_port", "ssh_key", "arch")
+NODE_KEYS = ("name", "address", "ssh_user", "ssh_port", "ssh_key", "arch", "labels")
+CP_HOST_KEYS = ("name", "address", "ssh_user", "ssh_port", "ssh_key", "arch", "roles", "region", "labels")
+SETTINGS_KEYS = ("artifact_mirror", "versions", "karmada_install_mode", "kubeedge_install_mode",
+                 "validate_certs", "s3", "vars")
+S3_KEYS = ("endpoint", "region", "buckets", "credentials_file", "force_path_style")
+
+NODE_DEFAULTS = {"ssh_user": "root", "ssh_port": 22, "arch": "amd64"}
+
+
+class TopologyError(Exception):
+    """Raised with every problem of one topology document."""
+
+    def __init__(self, source, errors):
+        self.source = source
+        self.errors = errors
+        lines = ["%s: %s" % (source, e) for e in errors]
+        super(TopologyError, self).__init__(
+            "%d error(s) in topology %s:\n  - %s" % (len(errors), source, "\n  - ".join(lines)))
+
+
+def _show(value):
+    """A short, safe rendering of a bad value (never the content of a vaulted secret)."""
+    if value.__class__.__name__ == "AnsibleVaultEncryptedUnicode":
+        return "<vaulted value>"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+class _Checker(object):
+    def __init__(self):
+        self.errors = []
+
+    def add(self, path, value, expected):
+        self.errors.append("%s: got %s; expected %s" % (path, _show(value), expected))
+
+    def mapping(self, path, value, allowed):
+        """True when value is a mapping; reports unknown keys."""
+        if not isinstance(value, dict):
+            self.add(path, value, "a mapping")
+            return False
+        for key in value:
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), allowed, n=1)
+                hint = " (did you mean '%s'?)" % close[0] if close else ""
+                self.add("%s.%s" % (path, key) if path else str(key), key,
+                         "a known key%s: %s" % (hint, ", ".join(allowed)))
+        return True
+
+    def items(self, path, value, required=False):
+        """Return the list at path (or []), reporting a non-list."""
+        if value is None:
+            if required:
+                self.add(path, value, "a non-empty list")
+            return []
+        if not isinstance(value, list):
+            self.add(path, value, "a list")
+            return []
+        if required and not value:
+            self.add(path, value, "a non-empty list")
+        return value
+
+    def name(self, path, value, seen, kind):
+        if not isinstance(value, str) or not DNS1123_LABEL.match(value) or len(value) > 63:
+            self.add(path, value, "a %s name: lower-case letters, digits and '-', at most 63 characters" % kind)
+            return None
+        if value in seen:
+            self.add(path, value, "a unique %s name (already used at %s)" % (kind, seen[value]))
+            return None
+        seen[value] = path
+        return value
+
+    def choice(self, path, value, choices):
+        if value not in choices:
+            self.add(path, value, "one of %s" % ", ".join(choices))
+
+    def string(self, path, value):
+        if not isinstance(value, str) or not value:
+            self.add(path, value, "a non-empty string")
+            return False
+        return True
+
+    def port(self, path, value):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
+            self.add(path, value, "a TCP port number from 1 to 65535")
+
+    def address(self, path, value):
+        if not isinstance(value, str):
+            self.add(path, value, "an IPv4/IPv6 address or a DNS name")
+            return
+        try:
+            ipaddress.ip_address(value)
+            return
+        except ValueError:
+            pass
+        if re.match(r"^[0-9.]+$", value) or not HOSTNAME.match(value):
+            self.add(path, value, "an IPv4/IPv6 address or a DNS name")
+
+    def url(self, path, value):
+        if not isinstance(value, str) or not URL.match(value):
+            self.add(path, value, "an http:// or https:// URL")
+
+    def labels(self, path, value):
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.add(path, value, "a mapping of Kubernetes label keys to string values")
+            return {}
+        for key, val in value.items():
+            problem = label_key_problem(key)
+            if problem:
+                self.add("%s[%s]" % (path, _show(key)), key, "a valid Kubernetes label key (%s)" % problem)
+            if not isinstance(val, str):
+                self.add("%s.%s" % (path, key), val,
+                         "a string label value (quote it in YAML, e.g. \"%s\")" % (str(val).lower() if isinstance(val, bool) else val))
+            elif len(val) > 63 or (val and not LABEL_NAME.match(val)):
+                self.add("%s.%s" % (path, key), val,
+                         "a Kubernetes label value: at most 63 characters, alphanumerics, '-', '_' or '.', "
+                         "starting and ending with an alphanumeric")
+        return value
+
+
+def label_key_problem(key):
+    """Why key is not a valid Kubernetes label key, or None."""
+    if not isinstance(key, str) or not key:
+        return "a non-empty string"
+    prefix, sep, name = key.rpartition("/")
+    if sep:
+        if not prefix or len(prefix) > 253 or not DNS1123_SUBDOMAIN.match(prefix):
+            return "the prefix must be a DNS subdomain"
+    if len(name) > 63 or not LABEL_NAME.match(name):
+        return "the name part must be at most 63 characters of alphanumerics, '-', '_' or '.', " \
+               "starting and ending with an alphanumeric"
+    return None
+
+
+def group_name(prefix, name):
+    """Ansible group name for a region or site: region_east_china."""
+    return "%s_%s" % (prefix, re.sub(r"[^A-Za-z0-9_]", "_", name))
+
+
+def validate(data, plugin_name="fleetops.kurator.topology", known_versions=None):
+    """Return the list of error strings for a topology document (empty when valid)."""
+    c = _Checker()
+    if not c.mapping("", data, TOP_KEYS):
+        return c.errors
+    if data.get("plugin") != plugin_name:
+        c.add("plugin", data.get("plugin"), "'%s'" % plugin_name)
+
+    regions = {}
+    for i, region in enumerate(c.items("regions", data.get("regions"), required=True)):
+        path = "regions[%d]" % i
+        if c.mapping(path, region, REGION_KEYS):
+            c.name(path + ".name", region.get("name"), regions, "region")
+            c.labels(path + ".labels", region.get("labels"))
+
+    hostnames = {}  # every inventory host name: clusters, edge nodes, control-plane hosts
+    clusters = {}
+    host_clusters = []
+    for i, cluster in enumerate(c.items("clusters", data.get("clusters"), required=True)):
+        path = "clusters[%d]" % i
+        if not c.mapping(path, cluster, CLUSTER_KEYS):
+            continue
+        name = c.name(path + ".name", cluster.get("name"), hostnames, "cluster/host")
+        if name:
+            clusters[name] = cluster
+        role = cluster.get("role", "member")
+        c.choice(path + ".role", role, CLUSTER_ROLES)
+        if role == "host":
+            host_clusters.append(path)
+        _region_ref(c, path + ".region", cluster.get("region"), regions, required=True)
+        zones = c.items(path + ".zones", cluster.get("zones"))
+        for j, zone in enumerate(zones):
+            c.string("%s.zones[%d]" % (path, j), zone)
+        if "provider" in cluster:
+            c.string(path + ".provider", cluster["provider"])
+        c.labels(path + ".labels", cluster.get("labels"))
+        if "kubeconfig" not in cluster or cluster["kubeconfig"] in (None, ""):
+            c.add(path + ".kubeconfig", cluster.get("kubeconfig"),
+                  "a kubeconfig reference: a file path (relative to the topology file) or a vaulted kubeconfig")
+        elif not isinstance(cluster["kubeconfig"], str):
+            c.add(path + ".kubeconfig", cluster["kubeconfig"],
+                  "a kubeconfig reference: a file path (relative to the topology file) or a vaulted kubeconfig")
+        if "context" in cluster:
+            c.string(path + ".context", cluster["context"])
+        c.choice(path + ".sync_mode", cluster.get("sync_mode", "Push"), SYNC_MODES)
+        if "api_endpoint" in cluster:
+            c.url(path + ".api_endpoint", cluster["api_endpoint"])
+        if "edge" in cluster and not isinstance(cluster["edge"], bool):
+            c.add(path + ".edge", cluster["edge"], "true or false")
+    if data.get("clusters") and isinstance(data.get("clusters"), list) and len(host_clusters) != 1:
+        c.add("clusters", "%d host clusters%s" % (len(host_clusters), (" at " + ", ".join(host_clusters)) if host_clusters else ""),
+              "exactly one cluster with role: host (the cluster that runs the Karmada and KubeEdge control planes)")
+
+    addresses = {}
+    sites = {}
+    for i, site in enumerate(c.items("edge_sites", data.get("edge_sites"))):
+        path = "edge_sites[%d]" % i
+        if not c.mapping(path, site, SITE_KEYS):
+            continue
+        c.name(path + ".name", site.get("name"), sites, "edge site")
+        _region_ref(c, path + ".region", site.get("region"), regions, required=True)
+        cluster_ref = site.get("cluster")
+        if cluster_ref not in clusters:
+            c.add(path + ".cluster", cluster_ref,
+                  "the name of a cluster in clusters (the cluster whose cloudcore serves this site): %s"
+                  % (", ".join(sorted(clusters)) or "none defined"))
+        c.labels(path + ".labels", site.get("labels"))
+        _ssh_fields(c, path, site, optional=True)
+        for j, node in enumerate(c.items(path + ".nodes", site.get("nodes"), required=True)):
+            npath = "%s.nodes[%d]" % (path, j)
+            if not c.mapping(npath, node, NODE_KEYS):
+                continue
+            c.name(npath + ".name", node.get("name"), hostnames, "cluster/host")
+            _endpoint(c, npath, node, addresses)
+            _ssh_fields(c, npath, node, optional=True)
+            c.labels(npath + ".labels", node.get("labels"))
+
+    for i, host in enumerate(c.items("control_plane_hosts", data.get("control_plane_hosts"))):
+        path = "control_plane_hosts[%d]" % i
+        if not c.mapping(path, host, CP_HOST_KEYS):
+            continue
+        c.name(path + ".name", host.get("name"), hostnames, "cluster/host")
+        _endpoint(c, path, host, addresses)
+        _ssh_fields(c, path, host, optional=True)
+        roles = c.items(path + ".roles", host.get("roles"), required=True)
+        for j, role in enumerate(roles):
+            c.choice("%s.roles[%d]" % (path, j), role, CONTROL_PLANE_ROLES)
+        if "region" in host:
+            _region_ref(c, path + ".region", host["region"], regions, required=False)
+        c.labels(path + ".labels", host.get("labels"))
+
+    settings = data.get("settings")
+    if settings is not None and c.mapping("settings", settings, SETTINGS_KEYS):
+        if "artifact_mirror" in settings and settings["artifact_mirror"] != "":
+            c.url("settings.artifact_mirror", settings["artifact_mirror"])
+        versions = settings.get("versions")
+        if versions is not None:
+            allowed = tuple(sorted(known_versions)) if known_versions else None
+            if c.mapping("settings.versions", versions, allowed or tuple(versions or ())):
+                for comp, ver in versions.items():
+                    if not isinstance(ver, str) or not re.match(r"^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$", ver):
+                        c.add("settings.versions.%s" % comp, ver, "a version string such as v1.2.3 (quoted)")
+        for key in ("karmada_install_mode", "kubeedge_install_mode"):
+            if key in settings:
+                c.choice("settings." + key, settings[key], INSTALL_MODES)
+        if "validate_certs" in settings and not isinstance(settings["validate_certs"], bool):
+            c.add("settings.validate_certs", settings["validate_certs"], "true or false")
+        s3 = settings.get("s3")
+        if s3 is not None and c.mapping("settings.s3", s3, S3_KEYS):
+            if "endpoint" in s3:
+                c.url("settings.s3.endpoint", s3["endpoint"])
+        if "vars" in settings and not isinstance(settings["vars"], dict):
+            c.add("settings.vars", settings["vars"], "a mapping of variables set on every host")
+    return c.errors
+
+
+def _region_ref(c, path, value, regions, required):
+    if value is None and not required:
+        return
+    if value not in regions:
+        c.add(path, value, "the name of a region in regions: %s" % (", ".join(sorted(regions)) or "none defined"))
+
+
+def _ssh_fields(c, path, item, optional):
+    if "ssh_user" in item:
+        c.string(path + ".ssh_user", item["ssh_user"])
+    if "ssh_port" in item:
+        c.port(path + ".ssh_port", item["ssh_port"])
+    if "ssh_key" in item:
+        c.string(path + ".ssh_key", item["ssh_key"])
+    if "arch" in item:
+        c.choice(path + ".arch", item["arch"], ARCHES)
+
+
+def _endpoint(c, path, item, addresses):
+    if "address" not in item:
+        c.add(path + ".address", None, "an IPv4/IPv6 address or a DNS name")
+        return
+    c.address(path + ".address", item["address"])
+    key = (item.get("address"), item.get("ssh_port", 22))
+    if isinstance(key[0], str):
+        if key in addresses:
+            c.add(path + ".address", item["address"],
+                  "an address/port not used by another host (already used at %s)" % addresses[key])
+        else:
+            addresses[key] = path + ".address"
+
+
+def normalize(data):
+    """Fill defaults into a *valid* topology; returns a new plain structure."""
+    settings = dict(data.get("settings") or {})
+    settings.setdefault("artifact_mirror", "")
+    settings.setdefault("versions", {})
+    settings.setdefault("karmada_install_mode", "host")
+    settings.setdefault("kubeedge_install_mode", "host")
+    settings.setdefault("validate_certs", True)
+    settings.setdefault("vars", {})
+    clusters = []
+    for cluster in data.get("clusters") or []:
+        item = dict(cluster)
+        item.setdefault("role", "member")
+        item.setdefault("zones", [])
+        item.setdefault("provider", "")
+        item["labels"] = dict(item.get("labels") or {})
+        item.setdefault("sync_mode", "Push")
+        item.setdefault("edge", False)
+        clusters.append(item)
+    sites = []
+    for site in data.get("edge_sites") or []:
+        item = dict(site)
+        item["labels"] = dict(item.get("labels") or {})
+        nodes = []
+        for node in site.get("nodes") or []:
+            merged = dict(NODE_DEFAULTS)
+            for key in ("ssh_user", "ssh_port", "ssh_key", "arch"):
+                if key in site:
+                    merged[key] = site[key]
+            merged.update(node)
+            labels = dict(item["labels"])
+            labels.update(node.get("labels") or {})
+            merged["labels"] = labels
+            nodes.append(merged)
+        item["nodes"] = nodes
+        sites.append(item)
+    cp_hosts = []
+    for host in data.get("control_plane_hosts") or []:
+        merged = dict(NODE_DEFAULTS)
+        merged.update(host)
+        merged["labels"] = dict(host.get("labels") or {})
+        cp_hosts.append(merged)
+    return {
+        "regions": [dict(r) for r in data.get("regions") or []],
+        "clusters": clusters,
+        "edge_sites": sites,
+        "control_plane_hosts": cp_hosts,
+        "settings": settings,
+    }

@@ -1,0 +1,294 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright: (c) 2026, fleetops.kurator contributors
+"""Topology validation and the fleetops.kurator.topology inventory plugin."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import os
+import textwrap
+
+import pytest
+import yaml
+
+from ansible_collections.fleetops.kurator.plugins.module_utils._topology import (
+    label_key_problem,
+    normalize,
+    validate,
+)
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+SAMPLE = os.path.join(REPO, "inventories", "sample", "topology.yml")
+KNOWN = {"karmada", "kubeedge", "kubernetes"}
+
+
+def good():
+    return {
+        "plugin": "fleetops.kurator.topology",
+        "regions": [{"name": "east-china"}, {"name": "north-china"}],
+        "clusters": [
+            {"name": "host", "role": "host", "region": "north-china", "kubeconfig": "k/host"},
+            {"name": "cluster-shanghai", "region": "east-china", "labels": {"environment": "production"},
+             "zones": ["east-china-a"], "kubeconfig": "k/sh"},
+        ],
+        "edge_sites": [
+            {"name": "plant-1", "region": "east-china", "cluster": "host",
+             "nodes": [{"name": "edge-1", "address": "192.168.1.100", "labels": {"edge-type": "industrial"}},
+                       {"name": "edge-2", "address": "edge-2.plant.example"}]},
+        ],
+        "control_plane_hosts": [{"name": "cp-1", "address": "10.0.0.5", "roles": ["karmada", "kubeedge_cloud"]}],
+        "settings": {"artifact_mirror": "http://mirror.local:8080", "versions": {"karmada": "v1.18.2"}},
+    }
+
+
+def mutate(path_and_value):
+    """Apply a list of (path, value) edits to a good topology; value DELETE removes the key."""
+    data = good()
+    for path, value in path_and_value:
+        target = data
+        for key in path[:-1]:
+            target = target[key]
+        if value is DELETE:
+            del target[path[-1]]
+        elif path[-1] == APPEND:
+            target.append(value)
+        else:
+            target[path[-1]] = value
+    return data
+
+
+DELETE = object()
+APPEND = "__append__"
+
+# (id, edits, expected field path, a fragment of the expectation)
+BAD = [
+    ("wrong-plugin", [(("plugin",), "topology")], "plugin", "fleetops.kurator.topology"),
+    ("unknown-top-key", [(("clustres",), [])], "clustres", "did you mean 'clusters'"),
+    ("regions-missing", [(("regions",), DELETE)], "regions", "non-empty list"),
+    ("regions-not-list", [(("regions",), {"name": "x"})], "regions", "a list"),
+    ("region-bad-name", [(("regions", 0, "name"), "East_China")], "regions[0].name", "lower-case"),
+    ("region-duplicate", [(("regions", 1, "name"), "east-china")], "regions[1].name", "unique"),
+    ("region-unknown-key", [(("regions", 0, "zone"), "a")], "regions[0].zone", "known key"),
+    ("clusters-empty", [(("clusters",), [])], "clusters", "non-empty list"),
+    ("cluster-not-mapping", [(("clusters", APPEND), "cluster-x")], "clusters[2]", "a mapping"),
+    ("cluster-typo-key", [(("clusters", 1, "lables"), {"a": "b"})], "clusters[1].lables", "did you mean 'labels'"),
+    ("cluster-duplicate", [(("clusters", 1, "name"), "host")], "clusters[1].name", "unique"),
+    ("cluster-bad-name", [(("clusters", 1, "name"), "Cluster Shanghai")], "clusters[1].name", "lower-case"),
+    ("cluster-bad-role", [(("clusters", 1, "role"), "worker")], "clusters[1].role", "host, member"),
+    ("no-host-cluster", [(("clusters", 0, "role"), "member")], "clusters", "exactly one cluster with role: host"),
+    ("two-host-clusters", [(("clusters", 1, "role"), "host")], "clusters", "exactly one cluster with role: host"),
+    ("cluster-unknown-region", [(("clusters", 1, "region"), "west-china")], "clusters[1].region", "name of a region"),
+    ("cluster-missing-region", [(("clusters", 1, "region"), DELETE)], "clusters[1].region", "name of a region"),
+    ("cluster-zones-not-list", [(("clusters", 1, "zones"), "east-china-a")], "clusters[1].zones", "a list"),
+    ("cluster-zone-empty", [(("clusters", 1, "zones"), [""])], "clusters[1].zones[0]", "non-empty string"),
+    ("cluster-label-key", [(("clusters", 1, "labels"), {"-env": "x"})], "clusters[1].labels['-env']", "label key"),
+    ("cluster-label-prefix", [(("clusters", 1, "labels"), {"Example.COM/env": "x"})],
+     "clusters[1].labels['Example.COM/env']", "prefix"),
+    ("cluster-label-value-long", [(("clusters", 1, "labels"), {"env": "x" * 64})], "clusters[1].labels.env",
+     "at most 63"),
+    ("cluster-label-value-chars", [(("clusters", 1, "labels"), {"env": "prod uction"})], "clusters[1].labels.env",
+     "label value"),
+    ("cluster-label-value-bool", [(("clusters", 1, "labels"), {"gpu": True})], "clusters[1].labels.gpu",
+     "quote it"),
+    ("cluster-labels-not-mapping", [(("clusters", 1, "labels"), ["a=b"])], "clusters[1].labels", "a mapping"),
+    ("cluster-no-kubeconfig", [(("clusters", 1, "kubeconfig"), DELETE)], "clusters[1].kubeconfig",
+     "kubeconfig reference"),
+    ("cluster-kubeconfig-type", [(("clusters", 1, "kubeconfig"), 42)], "clusters[1].kubeconfig",
+     "kubeconfig reference"),
+    ("cluster-sync-mode", [(("clusters", 1, "sync_mode"), "push")], "clusters[1].sync_mode", "Push, Pull"),
+    ("cluster-api-endpoint", [(("clusters", 1, "api_endpoint"), "10.0.0.1:6443")], "clusters[1].api_endpoint", "URL"),
+    ("cluster-edge-flag", [(("clusters", 0, "edge"), "yes")], "clusters[0].edge", "true or false"),
+    ("site-unknown-region", [(("edge_sites", 0, "region"), "mars")], "edge_sites[0].region", "name of a region"),
+    ("site-unknown-cluster", [(("edge_sites", 0, "cluster"), "cluster-x")], "edge_sites[0].cluster",
+     "name of a cluster"),
+    ("site-no-nodes", [(("edge_sites", 0, "nodes"), [])], "edge_sites[0].nodes", "non-empty list"),
+    ("site-duplicate", [(("edge_sites", APPEND), {"name": "plant-1", "region": "east-china", "cluster": "host",
+                                                  "nodes": [{"name": "edge-9", "address": "10.9.9.9"}]})],
+     "edge_sites[1].name", "unique"),
+    ("node-bad-ip", [(("edge_sites", 0, "nodes", 0, "address"), "192.168.1.300")],
+     "edge_sites[0].nodes[0].address", "IPv4/IPv6"),
+    ("node-bad-hostname", [(("edge_sites", 0, "nodes", 0, "address"), "edge_1!.local")],
+     "edge_sites[0].nodes[0].address", "IPv4/IPv6"),
+    ("node-missing-address", [(("edge_sites", 0, "nodes", 0, "address"), DELETE)],
+     "edge_sites[0].nodes[0].address", "IPv4/IPv6"),
+    ("node-port-zero", [(("edge_sites", 0, "nodes", 0, "ssh_port"), 0)], "edge_sites[0].nodes[0].ssh_port", "1 to 65535"),
+    ("node-port-high", [(("edge_sites", 0, "nodes", 0, "ssh_port"), 70000)], "edge_sites[0].nodes[0].ssh_port",
+     "1 to 65535"),
+    ("node-port-string", [(("edge_sites", 0, "nodes", 0, "ssh_port"), "22")], "edge_sites[0].nodes[0].ssh_port",
+     "1 to 65535"),
+    ("node-arch", [(("edge_sites", 0, "nodes", 1, "arch"), "x86_64")], "edge_sites[0].nodes[1].arch", "amd64"),
+    ("node-labels", [(("edge_sites", 0, "nodes", 0, "labels"), {"edge type": "industrial"})],
+     "edge_sites[0].nodes[0].labels['edge type']", "label key"),
+    ("node-name-clashes-cluster", [(("edge_sites", 0, "nodes", 1, "name"), "cluster-shanghai")],
+     "edge_sites[0].nodes[1].name", "unique"),
+    ("node-duplicate-address", [(("edge_sites", 0, "nodes", 1, "address"), "192.168.1.100")],
+     "edge_sites[0].nodes[1].address", "not used by another host"),
+    ("node-ssh-user-empty", [(("edge_sites", 0, "nodes", 0, "ssh_user"), "")], "edge_sites[0].nodes[0].ssh_user",
+     "non-empty string"),
+    ("node-typo-key", [(("edge_sites", 0, "nodes", 0, "adress"), "10.1.1.1")], "edge_sites[0].nodes[0].adress",
+     "did you mean 'address'"),
+    ("cp-unknown-role", [(("control_plane_hosts", 0, "roles"), ["etcd"])], "control_plane_hosts[0].roles[0]",
+     "karmada, kubeedge_cloud"),
+    ("cp-no-roles", [(("control_plane_hosts", 0, "roles"), DELETE)], "control_plane_hosts[0].roles",
+     "non-empty list"),
+    ("cp-unknown-region", [(("control_plane_hosts", 0, "region"), "mars")], "control_plane_hosts[0].region",
+     "name of a region"),
+    ("settings-unknown-key", [(("settings", "artifact_mirorr"), "http://x")], "settings.artifact_mirorr",
+     "did you mean 'artifact_mirror'"),
+    ("settings-mirror-url", [(("settings", "artifact_mirror"), "mirror.local")], "settings.artifact_mirror", "URL"),
+    ("settings-version-component", [(("settings", "versions"), {"karamda": "v1.18.2"})], "settings.versions.karamda",
+     "did you mean 'karmada'"),
+    ("settings-version-format", [(("settings", "versions"), {"karmada": 1.18})], "settings.versions.karmada",
+     "version string"),
+    ("settings-install-mode", [(("settings", "karmada_install_mode"), "helm")], "settings.karmada_install_mode",
+     "in_cluster, host"),
+    ("settings-validate-certs", [(("settings", "validate_certs"), "no")], "settings.validate_certs", "true or false"),
+    ("settings-s3-endpoint", [(("settings", "s3"), {"endpoint": "s3.local"})], "settings.s3.endpoint", "URL"),
+]
+
+
+@pytest.mark.parametrize("edits,path,expected", [b[1:] for b in BAD], ids=[b[0] for b in BAD])
+def test_each_mistake_is_named(edits, path, expected):
+    errors = validate(mutate(edits), known_versions=KNOWN)
+    matching = [e for e in errors if e.startswith(path + ": got ")]
+    assert matching, "no error for %s in %r" % (path, errors)
+    assert any(expected in e for e in matching), matching
+
+
+def test_enough_distinct_bad_topologies():
+    assert len({b[0] for b in BAD}) >= 30
+
+
+def test_good_topology_has_no_errors():
+    assert validate(good(), known_versions=KNOWN) == []
+
+
+def test_sample_inventory_is_valid():
+    with open(SAMPLE) as handle:
+        assert validate(yaml.safe_load(handle), known_versions=KNOWN | {"etcd"}) == []
+
+
+def test_all_errors_reported_together():
+    data = mutate([
+        (("clusters", 1, "lables"), {"a": "b"}),
+        (("clusters", 1, "region"), "west-china"),
+        (("edge_sites", 0, "nodes", 0, "address"), "300.1.1.1"),
+        (("edge_sites", 0, "nodes", 0, "ssh_port"), 70000),
+        (("settings", "artifact_mirror"), "ftp://x"),
+    ])
+    errors = validate(data, known_versions=KNOWN)
+    assert len(errors) == 5, errors
+    for fragment in ("clusters[1].lables", "clusters[1].region", "edge_sites[0].nodes[0].address",
+                     "edge_sites[0].nodes[0].ssh_port", "settings.artifact_mirror"):
+        assert any(e.startswith(fragment) for e in errors)
+
+
+def test_error_shows_bad_value_but_never_vaulted_content():
+    class AnsibleVaultEncryptedUnicode(object):
+        def __repr__(self):
+            return "SECRET-KUBECONFIG"
+
+    data = mutate([(("clusters", 1, "kubeconfig"), AnsibleVaultEncryptedUnicode())])
+    errors = validate(data)
+    assert any("clusters[1].kubeconfig: got <vaulted value>" in e for e in errors)
+    assert not any("SECRET" in e for e in errors)
+
+
+@pytest.mark.parametrize("key,ok", [
+    ("environment", True), ("edge-type", True), ("kubernetes.io/hostname", True),
+    ("node-role.kubernetes.io/edge", True), ("a" * 63, True), ("a" * 64, False),
+    ("-x", False), ("x/", False), ("/x", False), ("UPPER.example/x", False), ("", False),
+])
+def test_label_keys(key, ok):
+    assert (label_key_problem(key) is None) == ok
+
+
+def test_normalize_merges_site_defaults_into_nodes():
+    data = good()
+    data["edge_sites"][0].update({"ssh_user": "ops", "ssh_port": 2222, "labels": {"site": "plant-1"}})
+    data["edge_sites"][0]["nodes"][1]["ssh_port"] = 22
+    topo = normalize(data)
+    first, second = topo["edge_sites"][0]["nodes"]
+    assert (first["ssh_user"], first["ssh_port"], first["arch"]) == ("ops", 2222, "amd64")
+    assert second["ssh_port"] == 22
+    assert first["labels"] == {"site": "plant-1", "edge-type": "industrial"}
+    assert topo["clusters"][1]["sync_mode"] == "Push"
+    assert topo["settings"]["validate_certs"] is True
+
+
+# --- the inventory plugin, through ansible-core's real InventoryManager -------------------------
+
+def _inventory(path):
+    from ansible.inventory.manager import InventoryManager
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.plugins.loader import init_plugin_loader
+
+    init_plugin_loader()
+    return InventoryManager(loader=DataLoader(), sources=[path])
+
+
+def test_sample_inventory_groups_and_labels():
+    inv = _inventory(SAMPLE)
+    groups = inv.get_groups_dict()
+    for group in ("clusters", "host_cluster", "member_clusters", "region_east_china", "site_plant_east_1",
+                  "edge_nodes", "kubeedge_cloud", "karmada_control_plane"):
+        assert group in groups, group
+    assert groups["host_cluster"] == ["host"]
+    assert sorted(groups["member_clusters"]) == ["cluster-beijing", "cluster-guangzhou", "cluster-hangzhou",
+                                                 "cluster-shanghai"]
+    node = inv.get_host("edge-node-01").get_vars()
+    assert node["ansible_host"] == "192.168.1.100"
+    assert node["fleetops_labels"] == {"region": "east-china", "environment": "production", "edge-type": "industrial"}
+    cluster = inv.get_host("cluster-shanghai").get_vars()
+    assert cluster["ansible_connection"] == "local"
+    assert cluster["fleetops_kubeconfig"] == os.path.join(REPO, "inventories", "sample", "kubeconfigs",
+                                                          "cluster-shanghai.kubeconfig")
+    assert cluster["fleetops_labels"] == {"environment": "production", "region": "east-china"}
+
+
+def test_constructed_keyed_groups(tmp_path):
+    with open(SAMPLE) as handle:
+        data = yaml.safe_load(handle)
+    data["keyed_groups"] = [{"key": "fleetops_labels.environment | default('none')", "prefix": "env"}]
+    data["groups"] = {"gpu_capable": "'production' in (fleetops_labels.environment | default(''))"}
+    path = tmp_path / "fleet.topology.yml"
+    path.write_text(yaml.safe_dump(data))
+    groups = _inventory(str(path)).get_groups_dict()
+    assert sorted(groups["env_production"]) == ["cluster-hangzhou", "cluster-shanghai", "edge-node-01"]
+    assert "cluster-beijing" in groups["env_staging"]
+    assert sorted(groups["gpu_capable"]) == ["cluster-hangzhou", "cluster-shanghai", "edge-node-01"]
+
+
+def test_plugin_rejects_bad_file_with_every_error(tmp_path):
+    from ansible.errors import AnsibleError
+    from ansible.plugins.loader import inventory_loader, init_plugin_loader
+    from ansible.inventory.data import InventoryData
+    from ansible.parsing.dataloader import DataLoader
+
+    init_plugin_loader()
+    data = copy.deepcopy(good())
+    data["clusters"][1]["region"] = "west-china"
+    data["edge_sites"][0]["nodes"][0]["ssh_port"] = 0
+    path = tmp_path / "topology.yml"
+    path.write_text(yaml.safe_dump(data))
+    plugin = inventory_loader.get("fleetops.kurator.topology")
+    assert plugin.verify_file(str(path))
+    with pytest.raises(AnsibleError) as err:
+        plugin.parse(InventoryData(), DataLoader(), str(path))
+    text = str(err.value)
+    assert "2 error(s)" in text and str(path) in text
+    assert "clusters[1].region: got 'west-china'" in text
+    assert "edge_sites[0].nodes[0].ssh_port: got 0" in text
+
+
+def test_plugin_only_claims_topology_files(tmp_path):
+    from ansible.plugins.loader import inventory_loader, init_plugin_loader
+
+    init_plugin_loader()
+    plugin = inventory_loader.get("fleetops.kurator.topology")
+    for name, claimed in (("topology.yml", True), ("prod.topology.yaml", True), ("hosts.yml", False)):
+        path = tmp_path / name
+        path.write_text(textwrap.dedent("plugin: fleetops.kurator.topology\n"))
+        assert plugin.verify_file(str(path)) is claimed, name
