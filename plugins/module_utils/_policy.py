@@ -330,9 +330,9 @@ def validate_override_spec(spec, namespace=None):
         if spec.get('overrideRules') is not None:
             errors.append(_err('spec.targetCluster', 'overrideRules and targetCluster can\'t co-exist'))
     overriders = spec.get('overriders') or {}
-    if any(overriders.get(k) for k in ('plaintext', 'imageOverrider', 'commandOverrider', 'argsOverrider',
-                                      'labelsOverrider', 'annotationsOverrider')) \
-            and spec.get('overrideRules') is not None:
+    deprecated = ('plaintext', 'imageOverrider', 'commandOverrider', 'argsOverrider', 'labelsOverrider',
+                  'annotationsOverrider')
+    if any(overriders.get(k) for k in deprecated) and spec.get('overrideRules') is not None:
         errors.append(_err('spec.overriders', 'overrideRules and overriders can\'t co-exist'))
     for r, rule in enumerate(spec.get('overrideRules') or []):
         rp = 'spec.overrideRules[%d]' % r
@@ -590,7 +590,7 @@ def federated_deployment(documents, namespace):
     deployment = {'apiVersion': 'apps/v1', 'kind': 'Deployment',
                   'metadata': {'name': name, 'namespace': namespace, 'labels': dict(labels)},
                   'spec': template}
-    listed = [n for n in wanted]
+    listed = list(wanted)
     weighted = [n for n in listed if wanted[n] > 0]
     placement = {
         'clusterAffinity': {'clusterNames': weighted or listed},

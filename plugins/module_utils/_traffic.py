@@ -14,6 +14,7 @@ one each to the largest remainders, ties broken by destination name
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import math
 from fractions import Fraction
 
 INT32_MAX = 2 ** 31 - 1
@@ -33,7 +34,7 @@ def _number(name, value):
             raise TrafficError('weight of %s must be a number, got %r' % (name, value))
     if not isinstance(value, (int, float)):
         raise TrafficError('weight of %s must be a number, got %r' % (name, value))
-    if value != value or value in (float('inf'), float('-inf')):
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         raise TrafficError('weight of %s must be finite, got %r' % (name, value))
     if value < 0:
         raise TrafficError('weight of %s must be >= 0, got %r' % (name, value))

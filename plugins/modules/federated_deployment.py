@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 module: federated_deployment
 short_description: Turn a FederatedDeployment document into a Deployment and Karmada policies
 version_added: 0.1.0
-author: fleetops.kurator contributors
+author: fleetops.kurator contributors (@fleetops)
 description:
   - C(FederatedDeployment) is not an upstream API (it comes from the retired KubeFed; Kurator has no such
     CRD). This module accepts that document and applies real objects to the Karmada API server instead

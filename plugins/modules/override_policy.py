@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 module: override_policy
 short_description: Karmada OverridePolicy or ClusterOverridePolicy, validated before it is sent
 version_added: 0.1.0
-author: fleetops.kurator contributors
+author: fleetops.kurator contributors (@fleetops)
 description:
   - Creates, updates or removes a C(policy.karmada.io/v1alpha1) OverridePolicy (namespaced) or
     ClusterOverridePolicy (O(cluster_scoped=true)) with server-side apply.

@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 module: placement_info
 short_description: Compare the computed replica plan with Karmada's ResourceBindings
 version_added: 0.1.0
-author: fleetops.kurator contributors
+author: fleetops.kurator contributors (@fleetops)
 description:
   - For applied workloads, reads their C(work.karmada.io/v1alpha2) ResourceBindings from the Karmada API
     server and returns, per binding, the replicas Karmada assigned (C(spec.clusters)) next to the plan

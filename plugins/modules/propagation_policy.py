@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 module: propagation_policy
 short_description: Karmada PropagationPolicy or ClusterPropagationPolicy, validated, with the replica plan
 version_added: 0.1.0
-author: fleetops.kurator contributors
+author: fleetops.kurator contributors (@fleetops)
 description:
   - Creates, updates or removes a C(policy.karmada.io/v1alpha1) PropagationPolicy (namespaced) or
     ClusterPropagationPolicy (O(cluster_scoped=true)) on the Karmada API server with server-side apply.
