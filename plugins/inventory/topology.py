@@ -91,6 +91,7 @@ keyed_groups:
 """
 
 import os
+import sys
 
 from ansible.errors import AnsibleParserError
 from ansible.module_utils.common.text.converters import to_native
@@ -172,6 +173,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
             inv.add_host(name, group=group_name("region", cluster["region"]))
             self._set(name, {
                 "ansible_connection": "local",
+                # Cluster tasks run on the controller, with the Python that runs Ansible (it has the kubernetes library).
+                "ansible_python_interpreter": sys.executable,
                 "fleetops_kind": "cluster",
                 "fleetops_cluster": {k: v for k, v in cluster.items() if k != "kubeconfig"},
                 "fleetops_region": cluster["region"],

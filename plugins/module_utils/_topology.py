@@ -43,7 +43,7 @@ SITE_KEYS = ("name", "region", "cluster", "nodes", "labels", "ssh_user", "ssh_po
 NODE_KEYS = ("name", "address", "ssh_user", "ssh_port", "ssh_key", "arch", "labels")
 CP_HOST_KEYS = ("name", "address", "ssh_user", "ssh_port", "ssh_key", "arch", "roles", "region", "labels")
 SETTINGS_KEYS = ("artifact_mirror", "versions", "karmada_install_mode", "kubeedge_install_mode",
-                 "validate_certs", "s3", "vars")
+                 "kubeedge_advertise_address", "validate_certs", "s3", "vars")
 S3_KEYS = ("endpoint", "region", "buckets", "credentials_file", "force_path_style")
 
 NODE_DEFAULTS = {"ssh_user": "root", "ssh_port": 22, "arch": "amd64"}
@@ -285,6 +285,8 @@ def validate(data, plugin_name="fleetops.kurator.topology", known_versions=None)
         for key in ("karmada_install_mode", "kubeedge_install_mode"):
             if key in settings:
                 c.choice("settings." + key, settings[key], INSTALL_MODES)
+        if "kubeedge_advertise_address" in settings:
+            c.address("settings.kubeedge_advertise_address", settings["kubeedge_advertise_address"])
         if "validate_certs" in settings and not isinstance(settings["validate_certs"], bool):
             c.add("settings.validate_certs", settings["validate_certs"], "true or false")
         s3 = settings.get("s3")
