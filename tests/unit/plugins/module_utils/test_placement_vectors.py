@@ -493,3 +493,30 @@ def test_select_by_region_upstream(name, reg, clu, regions, want):
             P.select_by_region(constraints, regions)
     else:
         assert [c['name'] for c in P.select_by_region(constraints, regions)] == want
+
+
+# --- Aggregated with more than 12 clusters and equal capacities -----------------
+# Karmada sorts clusters by capacity with Go's sort.Sort, which is not stable above
+# 12 elements, so which tied cluster Aggregated keeps depends on pdqsort's moves.
+# Expected values were produced by running karmada v1.18.2's GroupClustersWithScore,
+# SelectBestClusters and AssignReplicas on exactly these inputs; a stable sort gets
+# each of them wrong.
+
+GO_SORT_VECTORS = [
+    ([1, 8, 5, 5, 1, 5, 5, 2, 5, 8, 2, 8, 8, 2], {'c04': 2, 'c08': 5}, 21, ODD_UID,
+     {'c04': 3, 'c08': 10, 'c11': 8}),
+    ([2, 5, 3, 1, 5, 8, 5, 5, 1, 5, 1, 5, 5, 5, 2], {'c07': 1}, 33, '',
+     {'c01': 5, 'c04': 5, 'c05': 7, 'c06': 5, 'c07': 6, 'c11': 5}),
+    ([2, 2, 2, 3, 5, 2, 3, 1, 5, 3, 2, 5, 5, 2, 5, 8, 1, 5, 5, 1, 1, 1, 5, 8],
+     {'c11': 1, 'c01': 1, 'c09': 2, 'c07': 5}, 38, '',
+     {'c01': 3, 'c07': 6, 'c09': 5, 'c11': 6, 'c15': 7, 'c22': 4, 'c23': 7}),
+    ([1, 1, 1, 5, 2, 3, 2, 5, 1, 1, 1, 2, 5, 5, 5], {'c11': 1}, 5, ODD_UID, {'c11': 2, 'c14': 3}),
+]
+
+
+@pytest.mark.parametrize('available,previous,replicas,uid,expected', GO_SORT_VECTORS)
+def test_aggregated_ties_follow_go_sort(available, previous, replicas, uid, expected):
+    clusters = [{'name': 'c%02d' % i, 'available_replicas': a} for i, a in enumerate(available)]
+    placement = {'replicaScheduling': {'replicaSchedulingType': 'Divided',
+                                       'replicaDivisionPreference': 'Aggregated'}}
+    assert P.compute_placement(clusters, placement, replicas, uid, previous) == expected
