@@ -15,7 +15,7 @@ PY_VERSION  := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_inf
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help venv collection unit lint sanity build integration test demo \
+.PHONY: help venv collection system-deps unit lint sanity build integration test demo \
         lab-up lab-down lab-status bench-placement changelog clean
 
 help:
@@ -46,11 +46,16 @@ lint: collection
 	$(BIN)/ansible-lint --profile production
 
 # ansible-test wants the collection under ansible_collections/<ns>/<name>: copy the
-# tracked (and new, not ignored) files there. Its pip bootstrap download is unreachable,
+# tracked (and new, not ignored) files there, less the lab and benchmark tooling that
+# is not part of the collection (galaxy.yml build_ignore). Its pip bootstrap download is unreachable,
 # so a stand-in that bootstraps pip from ensurepip + PyPI is put where it looks first.
-sanity: collection
+# System tools the gates need (Debian packages).
+system-deps:
+	command -v shellcheck >/dev/null || { apt-get update -q && apt-get install -y -q shellcheck; }
+
+sanity: collection system-deps
 	rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_ROOT)
-	git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t $(SANITY_ROOT)
+	git ls-files -co --exclude-standard -z -- . ':!lab' ':!bench' | xargs -0 cp --parents -t $(SANITY_ROOT)
 	pipv=$$($(BIN)/python -c 'import re, ansible_test._internal.python_requirements as m, inspect; \
 	  print(re.search(r"pip=.(\d+(\.\d+)*)", inspect.getsource(m.get_venv_packages)).group(1))'); \
 	  mkdir -p ~/.ansible/test/cache && \
