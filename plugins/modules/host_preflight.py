@@ -110,6 +110,7 @@ attributes:
   idempotent:
     support: full
   action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
     support: full
     details: The action plugin records the controller's clock around the call for the skew check.
 """
