@@ -67,8 +67,11 @@ build: $(STAMP)
 	mkdir -p build
 	$(BIN)/ansible-galaxy collection build --force --output-path build/ .
 
+# The lab comes up for the integration tests and goes down after them, pass or fail.
 integration: collection
-	$(BIN)/pytest -q -p no:cacheprovider tests/integration
+	lab/lab.sh up
+	rc=0; $(BIN)/pytest -q -p no:cacheprovider tests/integration || rc=$$?; \
+	  lab/lab.sh down || rc=1; exit $$rc
 
 test: unit lint sanity build integration
 
