@@ -72,12 +72,14 @@ build_kubernetes() {   # recipe B
   for m in $(awk '$1 ~ /^k8s\.io\// && $2=="v0.0.0" {print $1}' "$gomod"); do
     go mod edit -replace="$m=$m@$stg"
   done
-  go get "k8s.io/kubernetes/cmd/kube-apiserver@$v" "k8s.io/kubernetes/cmd/kube-controller-manager@$v"
+  # kube-scheduler too: kwok makes pods Running, but something must bind them to nodes.
+  local cmds=(kube-apiserver kube-controller-manager kube-scheduler kubectl) pkgs=() gets=() b
+  for b in "${cmds[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$b"); gets+=("k8s.io/kubernetes/cmd/$b@$v"); done
+  go get "${gets[@]}"
   local ldf="-s -w -X k8s.io/component-base/version.gitVersion=$v -X k8s.io/component-base/version.gitMajor=1"
   ldf+=" -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
   ldf+=" -X k8s.io/client-go/pkg/version.gitVersion=$v -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$minor"
-  CGO_ENABLED=0 go build -trimpath -ldflags "$ldf" -o "$out/" \
-    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager
+  CGO_ENABLED=0 go build -trimpath -ldflags "$ldf" -o "$out/" "${pkgs[@]}"
 }
 
 build_kwok() {
@@ -119,6 +121,12 @@ build_kubeedge() {   # recipe D (CGO: edgecore needs sqlite)
   gover="$(awk '$1=="go"{print $2; exit}' "$gomod")"
   go mod edit -go="$gover"
   copy_directives "$gomod" >> go.mod
+  # The k8s fork modules (github.com/kubeedge/kubernetes/staging/...) are not in the
+  # checksum database (lookups 404): verify them against upstream's own go.sum instead.
+  local dir
+  dir="$(go mod download -json "$P@$v" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
+  cp "$dir/go.sum" go.sum && chmod u+w go.sum
+  export GONOSUMDB="github.com/kubeedge/kubernetes,github.com/kubeedge/kubeedge/staging${GONOSUMDB:+,$GONOSUMDB}"
   # api/beehive are nested modules left out of the module zip; the only source the
   # module proxy could offer is the staging dirs as pseudo-version modules, which the
   # proxy reachable here refuses (403 "not available"), so this build fails here.
@@ -137,6 +145,23 @@ build_gofakes3() {
     "github.com/johannesboyne/gofakes3/cmd/gofakes3@$v"
 }
 
+# Binaries each component must produce; a build without them is a failed build.
+declare -A OUTPUTS=(
+  [etcd]="etcd etcdctl"
+  [kubernetes]="kube-apiserver kube-controller-manager kube-scheduler kubectl"
+  [kwok]="kwok stage/node/fast/node-initialize.yaml"
+  [helm]="helm"
+  [karmada]="karmada-controller-manager karmada-scheduler karmada-webhook karmada-aggregated-apiserver karmadactl crds/kustomization.yaml"
+  [kubeedge]="cloudcore edgecore keadm edgemark"
+  [gofakes3]="gofakes3"
+)
+check_outputs() {
+  local c=$1 d=$2 f
+  for f in ${OUTPUTS[$c]}; do
+    [[ -s "$d/$f" ]] || { echo "missing output: $f"; return 1; }
+  done
+}
+
 # build_one <component>: cached → return; else build into a temp dir, then move + stamp.
 build_one() {
   local c=$1 v out tmp t0 t1
@@ -151,7 +176,14 @@ build_one() {
   tmp="$out.tmp.$$"; rm -rf "$tmp"; mkdir -p "$tmp"
   log "$c $v: building (log: $CACHE/logs/build-$c.log)"
   t0=$(date +%s)
-  if ( set -euo pipefail; "build_$c" "$v" "$tmp" ) >"$CACHE/logs/build-$c.log" 2>&1; then
+  # Not `if ( ... )`: errexit is ignored inside a subshell that is an if-condition, so a
+  # failing step would go unnoticed and the stamp would be written for a broken build.
+  local rc=0
+  set +e
+  ( set -euo pipefail; "build_$c" "$v" "$tmp"; check_outputs "$c" "$tmp" ) >"$CACHE/logs/build-$c.log" 2>&1
+  rc=$?
+  set -e
+  if ((rc == 0)); then
     t1=$(date +%s)
     rm -rf "$out"; mv "$tmp" "$out"
     printf 'component=%s\nversion=%s\nbuild_seconds=%s\nbuilt_at=%s\ngo=%s\n' \

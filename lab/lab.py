@@ -497,7 +497,11 @@ KWOK_STAGES = [  # relative to the stage tree saved from kwok's module by build-
 
 def kwok_config() -> Path:
     cfg = STATE / "kwok.yaml"
-    docs = ["apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokConfiguration\noptions: {}\n"]
+    # kwok applies no defaults to a KwokConfiguration read from a file: set them all.
+    docs = ["apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokConfiguration\noptions:\n"
+            "  nodeLeaseDurationSeconds: 40\n  nodeLeaseParallelism: 4\n"
+            "  nodePlayStageParallelism: 4\n  podPlayStageParallelism: 4\n"
+            "  podsOnNodeSyncParallelism: 1\n"]
     stage_dir = bindir("kwok") / "stage"
     for rel in KWOK_STAGES:
         docs.append((stage_dir / rel).read_text())
