@@ -938,6 +938,17 @@ def cmd_down() -> None:
         die(f"ports still listening after down: {busy}")
 
 
+def healthz(port: int, tls: bool) -> bool:
+    """kcm/scheduler serve /healthz without auth (always-allow path); kwok over HTTP."""
+    ctx = ssl._create_unverified_context() if tls else None  # loopback health probe only
+    url = f"{'https' if tls else 'http'}://127.0.0.1:{port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=3, context=ctx) as r:
+            return r.status == 200
+    except (OSError, ValueError):
+        return False
+
+
 def cmd_status() -> int:
     bad = 0
     total = 0
@@ -958,6 +969,10 @@ def cmd_status() -> int:
                 f"nodes={r}/{n} Ready")
             if not api.ready() or r < n or n == 0:
                 bad += 1
+        for part, port in (("kube-controller-manager", c.kcm_port), ("kube-scheduler", c.sched_port),
+                           ("kwok", c.kwok_port)):
+            if running_pid(f"{c.name}-{part}"):
+                health[f"{c.name}-{part}"] = "healthz=" + ("ok" if healthz(port, part != "kwok") else "FAIL")
         if running_pid(f"{c.name}-etcd"):
             health[f"{c.name}-etcd"] = "health=" + ("ok" if etcd_healthy(c) else "FAIL")
     if running_pid("artifact-mirror"):
@@ -966,17 +981,17 @@ def cmd_status() -> int:
     if running_pid("s3"):
         health["s3"] = f"http://{gateway()}:{S3_PORT} " + (
             "listening" if port_open(S3_PORT) else "NOT listening")
-    print(f"{'process':38} {'pid':>7} {'RSS MiB':>8}  health")
+    print(f"{'process':42} {'pid':>7} {'RSS MiB':>8}  health")
     for name, pid, rss in rows:
         if not pid:
             bad += 1
-        print(f"{name:38} {pid or '-':>7} {rss / 1024:8.0f}  {health.get(name, '' if pid else 'NOT RUNNING')}")
-    print(f"{'lab processes total':38} {'':>7} {total / 1024:8.0f}")
+        print(f"{name:42} {pid or '-':>7} {rss / 1024:8.0f}  {health.get(name, '' if pid else 'NOT RUNNING')}")
+    print(f"{'lab processes total':42} {'':>7} {total / 1024:8.0f}")
     docker_mib = docker_memory_mib()
     if docker_mib is not None:
-        print(f"{'lab host containers (docker stats)':38} {'':>7} {docker_mib:8.0f}")
+        print(f"{'lab host containers (docker stats)':42} {'':>7} {docker_mib:8.0f}")
         total += docker_mib * 1024
-    print(f"{'LAB TOTAL resident':38} {'':>7} {total / 1024:8.0f}  (budget 6144 MiB)")
+    print(f"{'LAB TOTAL resident':42} {'':>7} {total / 1024:8.0f}  (budget 6144 MiB)")
     return 1 if bad else 0
 
 
