@@ -807,6 +807,8 @@ def topology_text() -> str:
             f"    labels: {_flow(c.labels)}",
             f"    kubeconfig: ../../.lab/kubeconfigs/{c.name}.kubeconfig",
             "    sync_mode: Push",
+            # What Karmada (on the karmada-1 lab host) dials; 127.0.0.1 is the controller only.
+            f"    api_endpoint: https://{gw}:{c.api_port}",
         ]
     edge = {n: h for n, h in hosts.items() if h.get("role") == "edge"}
     if edge:
