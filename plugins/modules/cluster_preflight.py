@@ -19,6 +19,8 @@ description:
 extends_documentation_fragment:
   - fleetops.kurator.k8s_auth
   - fleetops.kurator.attributes
+  - fleetops.kurator.attributes.info_module
+  - fleetops.kurator.checks
 options:
   min_version:
     description: Lowest supported Kubernetes version (inclusive), as C(major.minor).
@@ -30,18 +32,6 @@ options:
       - KubeEdge 1.23's edge kubelet is 1.32, so a cluster that serves edge nodes must not run past 1.35.
     type: str
     default: "1.35"
-  fail_on_error:
-    description: Fail the task when any check fails.
-    type: bool
-    default: false
-attributes:
-  check_mode:
-    support: full
-    details: Read-only; runs the same in check mode.
-  diff_mode:
-    support: none
-  idempotent:
-    support: full
 """
 
 EXAMPLES = r"""

@@ -21,6 +21,8 @@ description:
     together; set O(fail_on_error=true) to fail the task instead.
 extends_documentation_fragment:
   - fleetops.kurator.attributes
+  - fleetops.kurator.attributes.info_module
+  - fleetops.kurator.checks
 options:
   supported_os:
     description: Accepted C(ID) values from C(/etc/os-release). Empty skips the check.
@@ -97,18 +99,7 @@ options:
     type: list
     elements: str
     default: []
-  fail_on_error:
-    description: Fail the task when any check fails.
-    type: bool
-    default: false
 attributes:
-  check_mode:
-    support: full
-    details: Read-only; runs the same in check mode.
-  diff_mode:
-    support: none
-  idempotent:
-    support: full
   action:
     description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
     support: full
