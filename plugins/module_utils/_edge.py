@@ -1,0 +1,244 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, fleetops.kurator contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Pure helpers for the edge_node module: what the files of a KubeEdge edge node should contain.
+
+Nothing here touches the host, so every rendering is unit-tested on its own. Paths and
+defaults follow KubeEdge v1.23 (keadm join, edgecore v1alpha2 defaults).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import json
+import re
+
+# Paths used by keadm join/reset (staging/src/github.com/kubeedge/api/apis/common/constants).
+EDGECORE_CONFIG = "/etc/kubeedge/config/edgecore.yaml"
+BOOTSTRAP_FILE = "/etc/kubeedge/bootstrap-edgecore.conf"
+CA_FILE = "/etc/kubeedge/ca/rootCA.crt"
+CERT_FILE = "/etc/kubeedge/certs/server.crt"
+KEY_FILE = "/etc/kubeedge/certs/server.key"
+UNIT_FILE = "/etc/systemd/system/edgecore.service"
+STAMP_FILE = "/etc/kubeedge/fleetops-binary.json"
+CONTAINERD_CONFIG = "/etc/containerd/config.toml"
+# keadm reset removes these (KubeEdgePath, KubeEdgeLogPath, KubeEdgeSocketPath, EdgeRootDir, kubelet root).
+RESET_DIRS = ["/etc/kubeedge", "/var/log/kubeedge", "/var/lib/kubeedge", "/var/lib/edged", "/var/lib/kubelet"]
+
+EDGE_ROLE_LABEL = "node-role.kubernetes.io/edge"
+
+
+def deep_merge(base, override):
+    """Return base with override merged in (dicts recursively; anything else replaced)."""
+    result = copy.deepcopy(base)
+    for key, value in (override or {}).items():
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = deep_merge(result[key], value)
+        else:
+            result[key] = copy.deepcopy(value)
+    return result
+
+
+def split_hostport(value, default_port):
+    """'host:port', '[v6]:port', 'host' -> (host, port)."""
+    match = re.match(r"^\[(.+)\](?::(\d+))?$", value)
+    if match:
+        return match.group(1), int(match.group(2) or default_port)
+    if value.count(":") == 1:
+        host, port = value.split(":")
+        return host, int(port)
+    return value, default_port
+
+
+def join_hostport(host, port):
+    return "[%s]:%d" % (host, port) if ":" in host else "%s:%d" % (host, port)
+
+
+def edgecore_config(p, version):
+    """The edgecore.yaml content (a dict), as keadm join would write it, plus our settings.
+
+    The token is never written into this file: edgecore reads it from the bootstrap file, so
+    edgecore never rewrites edgecore.yaml to clear it, and the file stays byte-stable. Setting
+    edgecoreVersion to the binary's version keeps edgecore from rewriting it at start as well.
+    """
+    host = p["cloudcore_host"]
+    labels = dict(p["labels"] or {})
+    labels.setdefault(EDGE_ROLE_LABEL, "")
+    runtime = p["runtime_endpoint"]
+    websocket = p["hub_protocol"] == "websocket"
+    config = {
+        "apiVersion": "edgecore.config.kubeedge.io/v1alpha2",
+        "kind": "EdgeCore",
+        "edgecoreVersion": version,
+        "database": {"dataSource": "/var/lib/kubeedge/edgecore.db"},
+        "modules": {
+            "edged": {
+                "enable": True,
+                "hostnameOverride": p["name"],
+                "nodeLabels": labels,
+                "podSandboxImage": p["sandbox_image"],
+                "registerNodeNamespace": "default",
+                "tailoredKubeletConfig": {
+                    "cgroupDriver": p["cgroup_driver"],
+                    "containerRuntimeEndpoint": runtime,
+                    "imageServiceEndpoint": runtime,
+                },
+            },
+            "edgeHub": {
+                "enable": True,
+                "httpServer": "https://" + join_hostport(host, p["cert_port"]),
+                "token": "",
+                "tlsCaFile": CA_FILE,
+                "tlsCertFile": CERT_FILE,
+                "tlsPrivateKeyFile": KEY_FILE,
+                "websocket": {"enable": websocket, "server": join_hostport(host, p["websocket_port"])},
+                "quic": {"enable": not websocket, "server": join_hostport(host, p["quic_port"])},
+            },
+            "edgeStream": {
+                "enable": p["edge_stream"],
+                "server": join_hostport(host, p["stream_port"]),
+            },
+        },
+    }
+    if p.get("node_ip"):
+        config["modules"]["edged"]["nodeIP"] = p["node_ip"]
+    return deep_merge(config, p["edgecore_overrides"] or {})
+
+
+def render_json(data):
+    """edgecore reads its config with sigs.k8s.io/yaml, which accepts JSON: no YAML library
+    is needed on the edge host, and the rendering is canonical (sorted keys)."""
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+
+def render_unit(binary, description="KubeEdge edgecore (managed by fleetops.kurator)"):
+    """The systemd unit keadm join writes, ordered after containerd."""
+    return "\n".join([
+        "[Unit]",
+        "Description=%s" % description,
+        "Documentation=https://kubeedge.io",
+        "After=network-online.target containerd.service",
+        "Wants=network-online.target containerd.service",
+        "",
+        "[Service]",
+        "Type=simple",
+        "ExecStart=%s" % binary,
+        "Restart=always",
+        "RestartSec=10",
+        "KillMode=process",
+        "",
+        "[Install]",
+        "WantedBy=multi-user.target",
+        "",
+    ])
+
+
+def render_containerd(p):
+    """containerd 1.6/1.7 config (version 2): CRI on, sandbox image, snapshotter, cgroup driver, CNI dirs."""
+    systemd_cgroup = "true" if p["cgroup_driver"] == "systemd" else "false"
+    lines = [
+        "# Managed by fleetops.kurator (edge_node): containerd with the CRI plugin for edgecore.",
+        "version = 2",
+        "",
+        '[plugins."io.containerd.grpc.v1.cri"]',
+        '  sandbox_image = "%s"' % p["sandbox_image"],
+        '  [plugins."io.containerd.grpc.v1.cri".containerd]',
+        '    snapshotter = "%s"' % p["containerd_snapshotter"],
+        '    default_runtime_name = "runc"',
+        '    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]',
+        '      runtime_type = "io.containerd.runc.v2"',
+        '      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]',
+        "        SystemdCgroup = %s" % systemd_cgroup,
+        '  [plugins."io.containerd.grpc.v1.cri".cni]',
+        '    bin_dir = "%s"' % p["cni_bin_dir"],
+        '    conf_dir = "%s"' % p["cni_conf_dir"],
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def render_cni(p):
+    """A bridge + host-local + portmap network: pods get addresses, the node turns Ready."""
+    conf = {
+        "cniVersion": "1.0.0",
+        "name": "fleetops-edge",
+        "plugins": [
+            {
+                "type": "bridge",
+                "bridge": "cni0",
+                "isGateway": True,
+                "ipMasq": True,
+                "hairpinMode": True,
+                "ipam": {
+                    "type": "host-local",
+                    "ranges": [[{"subnet": p["pod_cidr"]}]],
+                    "routes": [{"dst": "0.0.0.0/0"}],
+                },
+            },
+            {"type": "portmap", "capabilities": {"portMappings": True}},
+        ],
+    }
+    return render_json(conf)
+
+
+def render_stamp(version, size, mtime):
+    """What the module records about the installed binary: a new binary restarts edgecore."""
+    return render_json({"binary_version": version, "binary_size": size, "binary_mtime": int(mtime)})
+
+
+def parse_version(output):
+    """'KubeEdge v1.23.1' -> 'v1.23.1'."""
+    for token in reversed((output or "").split()):
+        if re.match(r"^v\d+\.\d+", token):
+            return token
+    return None
+
+
+def cert_matches(pem_text, node_name):
+    """Whether a PEM certificate was issued for this node (CN system:node:<name>).
+
+    Decodes the PEM body and looks for the exact CN bytes in the DER, so no crypto library is
+    needed on the edge host.
+    """
+    import base64
+    match = re.search(r"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", pem_text or "", re.S)
+    if not match:
+        return False
+    try:
+        der = base64.b64decode("".join(match.group(1).split()))
+    except (ValueError, TypeError):
+        return False
+    return ("system:node:%s" % node_name).encode() in der
+
+
+def image_refs_in_archive(members):
+    """Image names in a `docker save` or OCI archive, from its manifest.json / index.json.
+
+    ``members`` maps member name -> bytes (only manifest.json and index.json are read).
+    """
+    refs = []
+    if "manifest.json" in members:
+        for item in json.loads(members["manifest.json"].decode("utf-8")) or []:
+            refs.extend(item.get("RepoTags") or [])
+    if not refs and "index.json" in members:
+        for item in json.loads(members["index.json"].decode("utf-8")).get("manifests") or []:
+            annotations = item.get("annotations") or {}
+            ref = annotations.get("io.containerd.image.name") or annotations.get("org.opencontainers.image.ref.name")
+            if ref and ("/" in ref or ":" in ref):
+                refs.append(ref)
+    return [normalize_ref(r) for r in refs]
+
+
+def normalize_ref(ref):
+    """Docker short names as containerd stores them: nginx:1 -> docker.io/library/nginx:1."""
+    name = ref
+    first = name.split("/", 1)[0]
+    if "/" not in name:
+        name = "docker.io/library/" + name
+    elif "." not in first and ":" not in first and first != "localhost":
+        name = "docker.io/" + name
+    if ":" not in name.rsplit("/", 1)[-1] and "@" not in name:
+        name += ":latest"
+    return name

@@ -1,0 +1,550 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, fleetops.kurator contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: edge_node
+short_description: Converge one KubeEdge edge node (containerd, CNI, edgecore) in one call
+version_added: 0.1.0
+author: fleetops.kurator contributors (@fleetops)
+description:
+  - Does on the edge host what C(keadm join) does, idempotently, in one round trip - containerd
+    configuration with the CRI plugin, a CNI bridge network, images side-loaded from archives already
+    on the host, C(/etc/kubeedge/config/edgecore.yaml), the systemd unit, the bootstrap token, and
+    the edgecore service. It then waits until edgecore has obtained its certificate from cloudcore.
+  - A joined node (certificate issued for this node name) whose files already match is left alone;
+    edgecore is restarted only when its configuration, unit or binary changed.
+  - The join token is written to C(/etc/kubeedge/bootstrap-edgecore.conf) (mode 0600), never into
+    C(edgecore.yaml), and is removed once the certificate exists, as C(keadm join) does.
+  - O(state=absent) resets the node like C(keadm reset edge) - stops and removes edgecore, removes
+    the containers it started and its directories. Deleting the Node object is up to the caller
+    (the C(fleetops.kurator.kubeedge_edge) role does it from the controller).
+  - The edgecore binary must already be installed (the role copies it from the artifact cache).
+extends_documentation_fragment:
+  - fleetops.kurator.attributes
+options:
+  name:
+    description: Node name (becomes the Kubernetes Node name and the certificate CN C(system:node:<name>)).
+    type: str
+    required: true
+  state:
+    description:
+      - C(present) joins or converges the node; C(absent) resets it; C(info) only reports what is
+        installed (for pre-flight checks) and changes nothing.
+    type: str
+    choices: [present, absent, info]
+    default: present
+  cloudcore_host:
+    description: Address edge nodes dial for cloudcore (its advertise address). Required with O(state=present).
+    type: str
+  websocket_port:
+    description: cloudhub websocket port.
+    type: int
+    default: 10000
+  quic_port:
+    description: cloudhub QUIC port.
+    type: int
+    default: 10001
+  cert_port:
+    description: cloudhub HTTPS port where the certificate is requested.
+    type: int
+    default: 10002
+  stream_port:
+    description: cloudstream tunnel port.
+    type: int
+    default: 10004
+  hub_protocol:
+    description: Protocol between edgehub and cloudhub.
+    type: str
+    choices: [websocket, quic]
+    default: websocket
+  edge_stream:
+    description: Enable edgestream (kubectl logs/exec through cloudcore's tunnel).
+    type: bool
+    default: false
+  token:
+    description:
+      - Join token (C(tokendata) of the C(tokensecret) Secret in namespace C(kubeedge)). Needed only
+        while the node has no certificate; ignored for a joined node.
+    type: str
+  labels:
+    description: Node labels. C(node-role.kubernetes.io/edge) is always added (with an empty value).
+    type: dict
+    default: {}
+  node_ip:
+    description: Node IP to report; empty lets edgecore pick the address of the host name.
+    type: str
+  binary:
+    description: Path of the installed edgecore binary.
+    type: path
+    default: /usr/local/bin/edgecore
+  runtime_endpoint:
+    description: CRI endpoint of the container runtime.
+    type: str
+    default: unix:///run/containerd/containerd.sock
+  cgroup_driver:
+    description: Cgroup driver for edged and containerd's runc.
+    type: str
+    choices: [cgroupfs, systemd]
+    default: cgroupfs
+  sandbox_image:
+    description: Pod sandbox (pause) image; must be present in containerd (side-load it with O(image_archives)).
+    type: str
+    default: registry.k8s.io/pause:3.10
+  edgecore_overrides:
+    description:
+      - Merged into the generated C(edgecore.yaml), like C(keadm join --set); for example
+        C({modules: {edged: {tailoredKubeletConfig: {cgroupsPerQOS: false}}}}).
+    type: dict
+    default: {}
+  manage_containerd:
+    description: Write C(/etc/containerd/config.toml) and keep containerd enabled and running.
+    type: bool
+    default: true
+  containerd_snapshotter:
+    description: containerd snapshotter (C(overlayfs), or C(native) where overlayfs cannot work).
+    type: str
+    default: overlayfs
+  manage_cni:
+    description: Write a bridge CNI network to O(cni_conf_dir).
+    type: bool
+    default: true
+  cni_conf_dir:
+    description: CNI configuration directory.
+    type: path
+    default: /etc/cni/net.d
+  cni_bin_dir:
+    description: CNI plugin binaries (Debian's containernetworking-plugins installs to C(/usr/lib/cni)).
+    type: path
+    default: /usr/lib/cni
+  pod_cidr:
+    description: Pod address range of the bridge network on this node.
+    type: str
+    default: 10.88.0.0/16
+  image_archives:
+    description:
+      - Image archives on the host (C(docker save) or OCI layout tarballs) imported into containerd's
+        C(k8s.io) namespace when an image they hold is missing. This is how air-gapped sites get
+        the sandbox image and workload images.
+    type: list
+    elements: path
+    default: []
+  join_timeout:
+    description: Seconds to wait for edgecore to obtain its certificate after a (re)start; C(0) does not wait.
+    type: int
+    default: 120
+  purge_runtime_config:
+    description: With O(state=absent), also remove the containerd and CNI files this module wrote.
+    type: bool
+    default: false
+attributes:
+  check_mode:
+    support: full
+    details: Reports what would be written, imported, started or removed; changes nothing.
+  diff_mode:
+    support: full
+    details: Shows the before and after of every managed file (the token is never shown).
+  idempotent:
+    support: full
+notes:
+  - Requires systemd and containerd's C(ctr) on the host; no Python libraries beyond the standard library.
+"""
+
+EXAMPLES = r"""
+- name: Join this host as an edge node
+  fleetops.kurator.edge_node:
+    name: edge-node-01
+    cloudcore_host: 10.0.0.21
+    token: "{{ kubeedge_token }}"
+    labels: {region: east-china, edge-type: industrial}
+    image_archives: [/var/lib/fleetops/images/pause-3.10-linux-amd64.tar]
+  no_log: false   # the token option is no_log already
+
+- name: Reset the node
+  fleetops.kurator.edge_node:
+    name: edge-node-01
+    state: absent
+"""
+
+RETURN = r"""
+joined:
+  description: Whether the node holds a certificate issued for its name (after the call; in check mode, before).
+  returned: always
+  type: bool
+restarted:
+  description: Whether edgecore was started or restarted.
+  returned: always
+  type: bool
+changes:
+  description: What changed (or would change), in plain words.
+  returned: always
+  type: list
+  elements: str
+  sample: [write /etc/kubeedge/config/edgecore.yaml, import /var/lib/fleetops/images/pause.tar, restart edgecore]
+version:
+  description: edgecore version reported by the binary.
+  returned: when state=present
+  type: str
+  sample: v1.23.1
+install:
+  description: With O(state=info), what is on the host, in plain words, and whether that is a problem.
+  returned: when state=info
+  type: dict
+  contains:
+    ok:
+      description: False when the host holds something that blocks a join (a kubelet, a certificate for another name).
+      type: bool
+    detail:
+      description: Plain-words description.
+      type: str
+reason:
+  description: Why the node is not joined, when it is not (from the edgecore journal).
+  returned: when the join did not complete
+  type: str
+"""
+
+import os
+import shutil
+import tarfile
+import tempfile
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.fleetops.kurator.plugins.module_utils import _edge as edge
+
+
+def read(path):
+    try:
+        with open(path) as handle:
+            return handle.read()
+    except (IOError, OSError):
+        return None
+
+
+def write_atomic(path, content, mode):
+    directory = os.path.dirname(path)
+    if not os.path.isdir(directory):
+        os.makedirs(directory, 0o755)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".fleetops-")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(content)
+        os.chmod(tmp, mode)
+        os.rename(tmp, path)
+    except Exception:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+class EdgeNode(object):
+    def __init__(self, module):
+        self.module = module
+        self.p = module.params
+        self.changes = []
+        self.diffs = []
+        self.changed = False
+
+    # --- helpers -------------------------------------------------------------------------
+    def run(self, args, check=True, **kwargs):
+        rc, out, err = self.module.run_command(args, **kwargs)
+        if check and rc != 0:
+            self.module.fail_json(msg="%s failed (rc=%d): %s" % (" ".join(args), rc, (err or out).strip()),
+                                  changes=self.changes)
+        return rc, out, err
+
+    def systemctl(self, *args):
+        return self.run(["systemctl"] + list(args), check=False)[0] == 0
+
+    def note(self, text):
+        self.changes.append(text)
+        self.changed = True
+
+    def converge_file(self, path, content, mode, secret=False):
+        """Write path if it differs; returns True when it changed (or would)."""
+        current = read(path)
+        mode_now = None
+        if current is not None:
+            mode_now = os.stat(path).st_mode & 0o7777
+        if current == content and mode_now == mode:
+            return False
+        if not secret:
+            self.diffs.append({"before_header": path, "after_header": path,
+                               "before": current or "", "after": content})
+        self.note("write %s" % path if current != content else "chmod %o %s" % (mode, path))
+        if not self.module.check_mode:
+            write_atomic(path, content, mode)
+        return True
+
+    def remove_path(self, path):
+        if not os.path.lexists(path):
+            return False
+        if os.path.isfile(path) and not os.path.islink(path):
+            self.diffs.append({"before_header": path, "after_header": path,
+                               "before": (read(path) or "") if path.endswith((".yaml", ".toml", ".service", ".conflist")) else "",
+                               "after": ""})
+        self.note("remove %s" % path)
+        if not self.module.check_mode:
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path)
+            else:
+                os.unlink(path)
+        return True
+
+    def joined(self):
+        return (os.path.exists(edge.CA_FILE) and os.path.exists(edge.KEY_FILE)
+                and edge.cert_matches(read(edge.CERT_FILE), self.p["name"]))
+
+    def journal_reason(self):
+        rc, out, err = self.run(["journalctl", "-u", "edgecore", "-n", "200", "--no-pager", "-o", "cat"], check=False)
+        lines = [line for line in out.splitlines() if line.strip()]
+        interesting = [line for line in lines if line[:1] in ("E", "F") or "error" in line.lower() or "failed" in line.lower()]
+        return (interesting or lines or ["no edgecore log"])[-1][:400]
+
+    # --- state=present -------------------------------------------------------------------
+    def binary_info(self):
+        binary = self.p["binary"]
+        if not os.path.isfile(binary) or not os.access(binary, os.X_OK):
+            self.module.fail_json(msg="edgecore binary %s is missing or not executable" % binary)
+        rc, out, err = self.run([binary, "--version"], check=False)
+        version = edge.parse_version(out + " " + err)
+        if not version:
+            self.module.fail_json(msg="cannot read the version of %s: %s" % (binary, (out + err).strip()))
+        st = os.stat(binary)
+        return version, st.st_size, st.st_mtime
+
+    def images_present(self):
+        rc, out, err = self.run(["ctr", "-n", "k8s.io", "images", "ls", "-q"], check=False)
+        if rc != 0:
+            return None
+        return set(out.split())
+
+    def archive_refs(self, path):
+        try:
+            with tarfile.open(path) as archive:
+                members = {}
+                for name in ("manifest.json", "index.json"):
+                    try:
+                        handle = archive.extractfile(name)
+                    except KeyError:
+                        continue
+                    if handle is not None:
+                        members[name] = handle.read()
+        except (IOError, OSError, tarfile.TarError) as exc:
+            self.module.fail_json(msg="cannot read image archive %s: %s" % (path, exc))
+        return edge.image_refs_in_archive(members)
+
+    def present(self):
+        p = self.p
+        if not p["cloudcore_host"]:
+            self.module.fail_json(msg="cloudcore_host is required with state=present")
+        version, size, mtime = self.binary_info()
+        joined_before = self.joined()
+
+        runtime_changed = False
+        if p["manage_containerd"]:
+            runtime_changed |= self.converge_file(edge.CONTAINERD_CONFIG, edge.render_containerd(p), 0o644)
+        if p["manage_cni"]:
+            self.converge_file(os.path.join(p["cni_conf_dir"], "10-fleetops-edge.conflist"), edge.render_cni(p), 0o644)
+
+        config = edge.render_json(edge.edgecore_config(p, version))
+        edge_changed = self.converge_file(edge.EDGECORE_CONFIG, config, 0o644)
+        unit_changed = self.converge_file(edge.UNIT_FILE, edge.render_unit(p["binary"]), 0o644)
+        edge_changed |= unit_changed
+        edge_changed |= self.converge_file(edge.STAMP_FILE, edge.render_stamp(version, size, mtime), 0o644)
+
+        token_written = False
+        if not joined_before:
+            if not p["token"]:
+                self.module.fail_json(msg="node %s has no certificate yet: a join token is required" % p["name"])
+            token_written = self.converge_file(edge.BOOTSTRAP_FILE, p["token"].strip() + "\n", 0o600, secret=True)
+            edge_changed |= token_written
+
+        if unit_changed and not self.module.check_mode:
+            self.run(["systemctl", "daemon-reload"])
+
+        # containerd: enabled, running, restarted when its config changed.
+        if p["manage_containerd"]:
+            active = self.systemctl("is-active", "--quiet", "containerd")
+            if runtime_changed or not active:
+                self.note("%s containerd" % ("restart" if active else "start"))
+                if not self.module.check_mode:
+                    self.run(["systemctl", "enable", "containerd"])
+                    self.run(["systemctl", "restart", "containerd"])
+                    self.wait_containerd()
+            elif not self.systemctl("is-enabled", "--quiet", "containerd"):
+                self.note("enable containerd")
+                if not self.module.check_mode:
+                    self.run(["systemctl", "enable", "containerd"])
+
+        # Images: import the archives that hold an image containerd does not have.
+        if p["image_archives"]:
+            present = self.images_present()
+            for archive in p["image_archives"]:
+                if not os.path.isfile(archive):
+                    self.module.fail_json(msg="image archive %s is not on the host" % archive)
+                refs = self.archive_refs(archive)
+                if present is not None and refs and all(ref in present for ref in refs):
+                    continue
+                self.note("import %s (%s)" % (archive, ", ".join(refs) or "unnamed"))
+                if not self.module.check_mode:
+                    self.run(["ctr", "-n", "k8s.io", "images", "import", "--all-platforms", archive])
+
+        # edgecore: enabled; restarted when something it reads changed; started when down.
+        restarted = False
+        active = self.systemctl("is-active", "--quiet", "edgecore")
+        if not self.systemctl("is-enabled", "--quiet", "edgecore"):
+            self.note("enable edgecore")
+            if not self.module.check_mode:
+                self.run(["systemctl", "enable", "edgecore"])
+        if edge_changed or not active:
+            self.note("%s edgecore" % ("restart" if active else "start"))
+            restarted = True
+            if not self.module.check_mode:
+                self.run(["systemctl", "restart", "edgecore"])
+
+        result = dict(changed=self.changed, changes=self.changes, restarted=restarted, version=version,
+                      joined=joined_before)
+        if self.module.check_mode:
+            return result
+
+        if not joined_before and p["join_timeout"] > 0:
+            deadline = time.time() + p["join_timeout"]
+            while time.time() < deadline and not self.joined():
+                time.sleep(1)
+        result["joined"] = self.joined()
+        if result["joined"] and os.path.exists(edge.BOOTSTRAP_FILE):
+            os.unlink(edge.BOOTSTRAP_FILE)   # the credential is no longer needed on disk (keadm does the same)
+        if not result["joined"]:
+            result["reason"] = self.journal_reason()
+            if p["join_timeout"] > 0:
+                self.module.fail_json(msg="edgecore on %s did not obtain its certificate within %ds: %s"
+                                      % (p["name"], p["join_timeout"], result["reason"]), **result)
+        elif restarted and not self.systemctl("is-active", "--quiet", "edgecore"):
+            result["reason"] = self.journal_reason()
+            self.module.fail_json(msg="edgecore on %s is not running: %s" % (p["name"], result["reason"]), **result)
+        return result
+
+    def wait_containerd(self, timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.run(["ctr", "version"], check=False)[0] == 0:
+                return
+            time.sleep(0.5)
+        self.module.fail_json(msg="containerd did not come up after restart", changes=self.changes)
+
+    # --- state=info -----------------------------------------------------------------------
+    def info(self):
+        name = self.p["name"]
+        installed = os.path.exists(edge.UNIT_FILE) or os.path.exists(edge.EDGECORE_CONFIG)
+        active = self.systemctl("is-active", "--quiet", "edgecore")
+        cert = read(edge.CERT_FILE)
+        kubelet = self.run(["pgrep", "-x", "kubelet"], check=False)[0] == 0
+        ok = True
+        if kubelet:
+            ok, detail = False, "a kubelet is running on this host; edgecore refuses to start next to it"
+        elif cert is not None and not edge.cert_matches(cert, name):
+            ok, detail = False, ("a certificate for another node name is in %s; reset the host "
+                                 "(state=absent) before joining it as %s" % (edge.CERT_FILE, name))
+        elif self.joined():
+            detail = "joined as %s, edgecore %s" % (name, "running" if active else "NOT running (will be started)")
+        elif installed:
+            detail = "edgecore installed but not joined (an earlier join did not finish; it will be retried)"
+        else:
+            detail = "no edgecore installed (fresh join)"
+        return dict(changed=False, joined=self.joined(), restarted=False, changes=[],
+                    install={"ok": ok, "detail": detail, "installed": installed, "active": active})
+
+    # --- state=absent --------------------------------------------------------------------
+    def absent(self):
+        p = self.p
+        if os.path.exists(edge.UNIT_FILE) or self.systemctl("is-active", "--quiet", "edgecore"):
+            if self.systemctl("is-active", "--quiet", "edgecore"):
+                self.note("stop edgecore")
+                if not self.module.check_mode:
+                    self.run(["systemctl", "stop", "edgecore"], check=False)
+            if self.systemctl("is-enabled", "--quiet", "edgecore"):
+                self.note("disable edgecore")
+                if not self.module.check_mode:
+                    self.run(["systemctl", "disable", "edgecore"], check=False)
+        # Containers edged started (CRI namespace k8s.io), as keadm reset does.
+        rc, out, err = self.run(["ctr", "-n", "k8s.io", "containers", "ls", "-q"], check=False)
+        containers = out.split() if rc == 0 else []
+        if containers:
+            self.note("remove %d containers" % len(containers))
+            if not self.module.check_mode:
+                for cid in containers:
+                    self.run(["ctr", "-n", "k8s.io", "tasks", "kill", "-s", "SIGKILL", cid], check=False)
+                for _ in range(20):
+                    rc, out, err = self.run(["ctr", "-n", "k8s.io", "tasks", "ls", "-q"], check=False)
+                    if not out.split():
+                        break
+                    time.sleep(0.25)
+                for cid in containers:
+                    self.run(["ctr", "-n", "k8s.io", "tasks", "delete", "-f", cid], check=False)
+                    self.run(["ctr", "-n", "k8s.io", "containers", "delete", cid], check=False)
+        if not self.module.check_mode and os.path.isdir("/var/lib/kubelet"):
+            # Volumes of pods may still be mounted under the kubelet root.
+            with open("/proc/mounts") as handle:
+                mounts = [line.split()[1] for line in handle if line.split()[1].startswith("/var/lib/kubelet/")]
+            for mount in sorted(mounts, reverse=True):
+                self.run(["umount", "-l", mount], check=False)
+        removed_unit = self.remove_path(edge.UNIT_FILE)
+        for path in edge.RESET_DIRS:
+            self.remove_path(path)
+        if p["purge_runtime_config"]:
+            self.remove_path(edge.CONTAINERD_CONFIG)
+            self.remove_path(os.path.join(p["cni_conf_dir"], "10-fleetops-edge.conflist"))
+        if removed_unit and not self.module.check_mode:
+            self.run(["systemctl", "daemon-reload"], check=False)
+            self.run(["systemctl", "reset-failed", "edgecore"], check=False)
+        return dict(changed=self.changed, changes=self.changes, restarted=False, joined=False)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            name=dict(type="str", required=True),
+            state=dict(type="str", choices=["present", "absent", "info"], default="present"),
+            cloudcore_host=dict(type="str"),
+            websocket_port=dict(type="int", default=10000),
+            quic_port=dict(type="int", default=10001),
+            cert_port=dict(type="int", default=10002),
+            stream_port=dict(type="int", default=10004),
+            hub_protocol=dict(type="str", choices=["websocket", "quic"], default="websocket"),
+            edge_stream=dict(type="bool", default=False),
+            token=dict(type="str", no_log=True),
+            labels=dict(type="dict", default={}),
+            node_ip=dict(type="str"),
+            binary=dict(type="path", default="/usr/local/bin/edgecore"),
+            runtime_endpoint=dict(type="str", default="unix:///run/containerd/containerd.sock"),
+            cgroup_driver=dict(type="str", choices=["cgroupfs", "systemd"], default="cgroupfs"),
+            sandbox_image=dict(type="str", default="registry.k8s.io/pause:3.10"),
+            edgecore_overrides=dict(type="dict", default={}),
+            manage_containerd=dict(type="bool", default=True),
+            containerd_snapshotter=dict(type="str", default="overlayfs"),
+            manage_cni=dict(type="bool", default=True),
+            cni_conf_dir=dict(type="path", default="/etc/cni/net.d"),
+            cni_bin_dir=dict(type="path", default="/usr/lib/cni"),
+            pod_cidr=dict(type="str", default="10.88.0.0/16"),
+            image_archives=dict(type="list", elements="path", default=[]),
+            join_timeout=dict(type="int", default=120),
+            purge_runtime_config=dict(type="bool", default=False),
+        ),
+        required_if=[("state", "present", ["cloudcore_host"])],
+        supports_check_mode=True,
+    )
+    node = EdgeNode(module)
+    result = {"present": node.present, "absent": node.absent, "info": node.info}[module.params["state"]]()
+    if module._diff:
+        result["diff"] = node.diffs
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

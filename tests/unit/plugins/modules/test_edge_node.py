@@ -1,0 +1,273 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright: (c) 2026, fleetops.kurator contributors
+"""edge_node: renderings, and the converge logic against a fake host (files in a temp dir,
+systemctl/ctr/edgecore answered by a fake run_command)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+import io
+import json
+import os
+import tarfile
+
+import pytest
+
+from ansible_collections.fleetops.kurator.plugins.module_utils import _edge as edge
+from ansible_collections.fleetops.kurator.plugins.modules import edge_node
+
+PARAMS = dict(name="edge-a-1", state="present", cloudcore_host="172.31.250.10", websocket_port=10000,
+              quic_port=10001, cert_port=10002, stream_port=10004, hub_protocol="websocket", edge_stream=False,
+              token="abc.def.ghi.jkl", labels={"region": "east-china"}, node_ip=None, binary=None,
+              runtime_endpoint="unix:///run/containerd/containerd.sock", cgroup_driver="systemd",
+              sandbox_image="registry.k8s.io/pause:3.10", edgecore_overrides={}, manage_containerd=True,
+              containerd_snapshotter="overlayfs", manage_cni=True, cni_conf_dir=None, cni_bin_dir="/usr/lib/cni",
+              pod_cidr="10.88.0.0/16", image_archives=[], join_timeout=0, purge_runtime_config=False)
+
+
+class Failed(Exception):
+    pass
+
+
+class FakeHost(object):
+    """systemd units and containerd images as state; every command recorded."""
+
+    def __init__(self):
+        self.active = {"containerd": False, "edgecore": False}
+        self.enabled = {"containerd": False, "edgecore": False}
+        self.images = set()
+        self.commands = []
+        self.on_restart_edgecore = None
+
+    def __call__(self, args, **kwargs):
+        self.commands.append(list(args))
+        if args[0] == "pgrep":
+            return 1, "", ""
+        if args[-1] == "--version":
+            return 0, "KubeEdge v1.23.1\n", ""
+        if args[0] == "systemctl":
+            verb, unit = args[1], args[-1]
+            if verb == "is-active":
+                return (0 if self.active.get(unit) else 3), "", ""
+            if verb == "is-enabled":
+                return (0 if self.enabled.get(unit) else 1), "", ""
+            if verb in ("restart", "start"):
+                self.active[unit] = True
+                if unit == "edgecore" and self.on_restart_edgecore:
+                    self.on_restart_edgecore()
+            if verb == "enable":
+                self.enabled[unit] = True
+            if verb == "stop":
+                self.active[unit] = False
+            if verb == "disable":
+                self.enabled[unit] = False
+            return 0, "", ""
+        if args[:4] == ["ctr", "-n", "k8s.io", "images"] and args[4] == "ls":
+            return 0, "\n".join(sorted(self.images)), ""
+        if args[:5] == ["ctr", "-n", "k8s.io", "images", "import"]:
+            self.images.add("registry.k8s.io/pause:3.10")
+            return 0, "", ""
+        if args[:4] == ["ctr", "-n", "k8s.io", "containers"]:
+            return 0, "", ""
+        return 0, "", ""
+
+    def ran(self, *prefix):
+        return [c for c in self.commands if c[:len(prefix)] == list(prefix)]
+
+
+class FakeModule(object):
+    def __init__(self, params, host, check_mode=False):
+        self.params = params
+        self.check_mode = check_mode
+        self._diff = True
+        self.run_command = host
+
+    def fail_json(self, **kwargs):
+        raise Failed(kwargs["msg"])
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    root = tmp_path
+    for name in ("EDGECORE_CONFIG", "BOOTSTRAP_FILE", "CA_FILE", "CERT_FILE", "KEY_FILE", "UNIT_FILE",
+                 "STAMP_FILE", "CONTAINERD_CONFIG"):
+        monkeypatch.setattr(edge, name, str(root / getattr(edge, name).lstrip("/")))
+    monkeypatch.setattr(edge, "RESET_DIRS", [str(root / d.lstrip("/")) for d in edge.RESET_DIRS])
+    binary = root / "usr/local/bin/edgecore"
+    binary.parent.mkdir(parents=True)
+    binary.write_text("#!/bin/sh\n")
+    binary.chmod(0o755)
+    params = dict(PARAMS, binary=str(binary), cni_conf_dir=str(root / "etc/cni/net.d"))
+    return root, params
+
+
+def issue_cert(name):
+    """What cloudcore's certificate bootstrap leaves behind (a DER with the node's CN inside)."""
+    der = b"\x30\x82" + ("CN=system:node:%s" % name).encode()
+    pem = "-----BEGIN CERTIFICATE-----\n%s\n-----END CERTIFICATE-----\n" % base64.b64encode(der).decode()
+    for path, content in ((edge.CERT_FILE, pem), (edge.KEY_FILE, "key"), (edge.CA_FILE, "ca")):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as handle:
+            handle.write(content)
+
+
+def converge(params, host, check_mode=False):
+    node = edge_node.EdgeNode(FakeModule(params, host, check_mode))
+    result = {"present": node.present, "absent": node.absent, "info": node.info}[params["state"]]()
+    return result, node
+
+
+def test_edgecore_config_follows_keadm_join():
+    config = edge.edgecore_config(dict(PARAMS, edgecore_overrides={"modules": {"edged": {"tailoredKubeletConfig": {
+        "cgroupsPerQOS": False}}}}), "v1.23.1")
+    hub = config["modules"]["edgeHub"]
+    assert hub["httpServer"] == "https://172.31.250.10:10002"
+    assert hub["websocket"] == {"enable": True, "server": "172.31.250.10:10000"}
+    assert hub["quic"]["enable"] is False and hub["token"] == ""
+    edged = config["modules"]["edged"]
+    assert edged["hostnameOverride"] == "edge-a-1"
+    assert edged["nodeLabels"] == {"region": "east-china", "node-role.kubernetes.io/edge": ""}
+    assert edged["tailoredKubeletConfig"]["cgroupDriver"] == "systemd"
+    assert edged["tailoredKubeletConfig"]["cgroupsPerQOS"] is False
+    assert edged["tailoredKubeletConfig"]["containerRuntimeEndpoint"] == "unix:///run/containerd/containerd.sock"
+    assert config["edgecoreVersion"] == "v1.23.1"
+
+
+def test_ipv6_cloudcore_and_quic():
+    config = edge.edgecore_config(dict(PARAMS, cloudcore_host="fd00::10", hub_protocol="quic"), "v1.23.1")
+    assert config["modules"]["edgeHub"]["quic"] == {"enable": True, "server": "[fd00::10]:10001"}
+    assert config["modules"]["edgeHub"]["httpServer"] == "https://[fd00::10]:10002"
+
+
+def test_render_json_is_canonical():
+    assert edge.render_json({"b": 1, "a": {"d": 1, "c": 2}}) == edge.render_json({"a": {"c": 2, "d": 1}, "b": 1})
+
+
+def test_containerd_config_matches_cgroup_driver():
+    text = edge.render_containerd(dict(PARAMS, cgroup_driver="systemd"))
+    assert "SystemdCgroup = true" in text and 'sandbox_image = "registry.k8s.io/pause:3.10"' in text
+    assert "SystemdCgroup = false" in edge.render_containerd(dict(PARAMS, cgroup_driver="cgroupfs"))
+
+
+def test_parse_version_and_cert_match():
+    assert edge.parse_version("KubeEdge v1.23.1\n") == "v1.23.1"
+    assert edge.parse_version("garbage") is None
+    der = b"\x30\x82system:node:edge-a-1\x00"
+    pem = "-----BEGIN CERTIFICATE-----\n%s\n-----END CERTIFICATE-----" % base64.b64encode(der).decode()
+    assert edge.cert_matches(pem, "edge-a-1")
+    assert not edge.cert_matches(pem, "edge-a-2")
+    assert not edge.cert_matches(None, "edge-a-1")
+
+
+def test_image_refs_from_docker_and_oci_archives():
+    docker = {"manifest.json": json.dumps([{"RepoTags": ["registry.k8s.io/pause:3.10", "busybox"]}]).encode()}
+    assert edge.image_refs_in_archive(docker) == ["registry.k8s.io/pause:3.10", "docker.io/library/busybox:latest"]
+    oci = {"index.json": json.dumps({"manifests": [{"annotations": {
+        "io.containerd.image.name": "example.com/app:1"}}]}).encode()}
+    assert edge.image_refs_in_archive(oci) == ["example.com/app:1"]
+
+
+def test_fresh_join_writes_everything_then_second_run_changes_nothing(env):
+    root, params = env
+    host = FakeHost()
+    host.on_restart_edgecore = lambda: issue_cert("edge-a-1")
+    result, node = converge(dict(params, join_timeout=5), host)
+    assert result["changed"] and result["restarted"] and result["joined"]
+    assert ["systemctl", "restart", "containerd"] in host.commands
+    assert ["systemctl", "restart", "edgecore"] in host.commands
+    assert not os.path.exists(edge.BOOTSTRAP_FILE), "the token must not stay on disk after the join"
+    config = json.loads(open(edge.EDGECORE_CONFIG).read())
+    assert config["modules"]["edgeHub"]["token"] == ""
+    assert all("abc.def" not in json.dumps(d) for d in node.diffs), "the token never appears in a diff"
+
+    host.commands = []
+    again, node = converge(dict(params, token=None), host)
+    assert not again["changed"] and again["changes"] == [] and not again["restarted"]
+    assert not host.ran("systemctl", "restart")
+
+
+def test_check_mode_reports_without_touching(env):
+    root, params = env
+    host = FakeHost()
+    result, node = converge(params, host, check_mode=True)
+    assert result["changed"] and "start edgecore" in result["changes"]
+    assert not os.path.exists(edge.EDGECORE_CONFIG)
+    assert not host.ran("systemctl", "restart")
+    assert any(d["after_header"] == edge.EDGECORE_CONFIG for d in node.diffs)
+
+
+def test_changed_label_restarts_only_edgecore(env):
+    root, params = env
+    host = FakeHost()
+    host.on_restart_edgecore = lambda: issue_cert("edge-a-1")
+    converge(dict(params, join_timeout=5), host)
+    host.commands = []
+    result, node = converge(dict(params, token=None, labels={"region": "south-china"}), host)
+    assert result["changed"] and result["restarted"]
+    assert ["systemctl", "restart", "edgecore"] in host.commands
+    assert ["systemctl", "restart", "containerd"] not in host.commands
+    assert [d["after_header"] for d in node.diffs] == [edge.EDGECORE_CONFIG]
+
+
+def test_stopped_edgecore_is_started(env):
+    root, params = env
+    host = FakeHost()
+    host.on_restart_edgecore = lambda: issue_cert("edge-a-1")
+    converge(dict(params, join_timeout=5), host)
+    host.active["edgecore"] = False
+    result, node = converge(dict(params, token=None), host)
+    assert result["changed"] and result["changes"] == ["start edgecore"]
+
+
+def test_unjoined_node_without_token_fails_plainly(env):
+    root, params = env
+    with pytest.raises(Failed, match="join token is required"):
+        converge(dict(params, token=None), FakeHost())
+
+
+def test_join_timeout_reports_reason(env):
+    root, params = env
+    with pytest.raises(Failed, match="did not obtain its certificate"):
+        converge(dict(params, join_timeout=1), FakeHost())
+
+
+def test_images_imported_once(env, tmp_path):
+    root, params = env
+    archive = tmp_path / "pause.tar"
+    manifest = json.dumps([{"RepoTags": ["registry.k8s.io/pause:3.10"]}]).encode()
+    with tarfile.open(str(archive), "w") as tar:
+        info = tarfile.TarInfo("manifest.json")
+        info.size = len(manifest)
+        tar.addfile(info, io.BytesIO(manifest))
+    host = FakeHost()
+    host.on_restart_edgecore = lambda: issue_cert("edge-a-1")
+    params = dict(params, image_archives=[str(archive)], join_timeout=5)
+    converge(params, host)
+    assert len(host.ran("ctr", "-n", "k8s.io", "images", "import")) == 1
+    host.commands = []
+    result, node = converge(dict(params, token=None), host)
+    assert not result["changed"] and not host.ran("ctr", "-n", "k8s.io", "images", "import")
+
+
+def test_info_reports_install_state(env):
+    root, params = env
+    result, node = converge(dict(params, state="info"), FakeHost())
+    assert result["install"]["ok"] and "fresh join" in result["install"]["detail"]
+    issue_cert("other-node")
+    result, node = converge(dict(params, state="info"), FakeHost())
+    assert not result["install"]["ok"] and "another node name" in result["install"]["detail"]
+
+
+def test_absent_resets_and_is_idempotent(env):
+    root, params = env
+    host = FakeHost()
+    host.on_restart_edgecore = lambda: issue_cert("edge-a-1")
+    converge(dict(params, join_timeout=5), host)
+    result, node = converge(dict(params, state="absent"), host)
+    assert result["changed"] and "stop edgecore" in result["changes"]
+    assert not os.path.exists(edge.UNIT_FILE) and not os.path.exists(edge.EDGECORE_CONFIG)
+    assert os.path.exists(edge.CONTAINERD_CONFIG), "runtime config is kept unless purge_runtime_config"
+    again, node = converge(dict(params, state="absent"), host)
+    assert not again["changed"]
