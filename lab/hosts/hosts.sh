@@ -61,7 +61,7 @@ ensure_docker() {
     systemctl start docker.service
   else
     log "starting dockerd (no systemd here); log: $STATE/dockerd.log"
-    setsid nohup dockerd >>"$STATE/dockerd.log" 2>&1 </dev/null &
+    setsid nohup dockerd >>"$STATE/dockerd.log" 2>&1 </dev/null 9>&- &
     echo $! >"$STATE/dockerd.pid"
   fi
   local i
@@ -108,8 +108,15 @@ mirror_url() {
   echo "http://deb.debian.org/debian"
 }
 
+rootfs_stamp() {
+  # The debootstrapped rootfs depends only on the package list, the chroot
+  # script and the mirror; a changed recipe is a new rootfs.
+  { cat "$IMAGE_DIR/packages.txt" "$IMAGE_DIR/bootstrap-rootfs.sh"; echo "$(mirror_url) $SUITE"; } \
+    | sha256sum | cut -c1-12
+}
+
 image_stamp() {
-  # Content hash of the recipe + mirror: a changed recipe is a new image.
+  # The image adds the Dockerfile layer (configure.sh, files/): content hash of all.
   (cd "$IMAGE_DIR" && find . -type f | LC_ALL=C sort | xargs sha256sum; echo "$(mirror_url) $SUITE") \
     | sha256sum | cut -c1-12
 }
@@ -142,15 +149,12 @@ build_rootfs() {
   printf '#!/bin/sh\nexit 101\n' >"$work/rootfs/usr/sbin/policy-rc.d"
   chmod 0755 "$work/rootfs/usr/sbin/policy-rc.d"
   cp /etc/resolv.conf "$work/rootfs/etc/resolv.conf"
-  mkdir -p "$work/rootfs/tmp/fleetops-files"
-  cp "$IMAGE_DIR"/files/* "$work/rootfs/tmp/fleetops-files/"
-  cp "$IMAGE_DIR/configure-rootfs.sh" "$work/rootfs/tmp/configure-rootfs.sh"
+  cp "$IMAGE_DIR/bootstrap-rootfs.sh" "$work/rootfs/tmp/bootstrap-rootfs.sh"
   mount -t proc proc "$work/rootfs/proc"
-  log "configuring rootfs in chroot"
-  chroot "$work/rootfs" /bin/bash /tmp/configure-rootfs.sh >&2
+  log "updating rootfs in chroot"
+  chroot "$work/rootfs" /bin/bash /tmp/bootstrap-rootfs.sh >&2
   umount "$work/rootfs/proc"
-  rm -f "$work/rootfs/usr/sbin/policy-rc.d" "$work/rootfs/etc/resolv.conf" "$work/rootfs/tmp/configure-rootfs.sh"
-  rm -rf "$work/rootfs/tmp/fleetops-files"
+  rm -f "$work/rootfs/usr/sbin/policy-rc.d" "$work/rootfs/etc/resolv.conf" "$work/rootfs/tmp/bootstrap-rootfs.sh"
   log "packing rootfs"
   tar -C "$work/rootfs" --numeric-owner --xattrs --acls -cf "$out.tmp" .
   mv "$out.tmp" "$out"
@@ -160,22 +164,24 @@ build_rootfs() {
 
 cmd_image() {
   ensure_docker
-  local stamp tag tarball base
-  stamp="$(image_stamp)"; tag="$IMAGE_REPO:$stamp"; base="$IMAGE_REPO-rootfs:$stamp"
+  local rstamp stamp tag tarball base t0=$SECONDS
+  stamp="$(image_stamp)"; tag="$IMAGE_REPO:$stamp"
   if docker image inspect "$tag" >/dev/null 2>&1; then
     docker tag "$tag" "$IMAGE_REPO:latest"
     echo "$tag"; return 0
   fi
-  tarball="$CACHE/images/debian12-systemd-$stamp.tar"
-  mkdir -p "$CACHE/images"
-  local t0=$SECONDS
-  if [[ ! -f $tarball ]]; then
-    build_rootfs "$tarball"
-    log "rootfs built in $((SECONDS - t0))s: $tarball ($(du -h "$tarball" | cut -f1))"
-  else
-    log "reusing cached rootfs $tarball"
+  rstamp="$(rootfs_stamp)"; base="$IMAGE_REPO-rootfs:$rstamp"
+  if ! docker image inspect "$base" >/dev/null 2>&1; then
+    tarball="$CACHE/images/debian12-systemd-rootfs-$rstamp.tar"
+    mkdir -p "$CACHE/images"
+    if [[ ! -f $tarball ]]; then
+      build_rootfs "$tarball"
+      log "rootfs built in $((SECONDS - t0))s: $tarball ($(du -h "$tarball" | cut -f1))"
+    else
+      log "reusing cached rootfs $tarball"
+    fi
+    docker import "$tarball" "$base" >/dev/null
   fi
-  docker import "$tarball" "$base" >/dev/null
   docker build -q --build-arg "BASE=$base" -t "$tag" -t "$IMAGE_REPO:latest" "$IMAGE_DIR" >/dev/null
   log "image $tag ready in $((SECONDS - t0))s"
   echo "$tag"
@@ -304,21 +310,27 @@ cmd_up() {
     fi
   done
   log "starting $(wc -l <<<"$desired") hosts from $image"
-  local jobs=0 failed=0 tmp
+  # Wait on our own job pids only: a plain `wait` would also wait for a
+  # dockerd this script started in the background.
+  local failed=0 tmp pids=()
   tmp="$(mktemp -d)"
   while read -r name role site ip; do
-    start_host "$name" "$role" "$site" "$ip" "$image" >"$tmp/$name.start" 2>&1 || echo fail >"$tmp/$name.startfail" &
-    if ((++jobs % PARALLEL == 0)); then wait; fi
+    { start_host "$name" "$role" "$site" "$ip" "$image" >"$tmp/$name.start" 2>&1 || echo fail >"$tmp/$name.startfail"; } &
+    pids+=($!)
+    if ((${#pids[@]} >= PARALLEL)); then wait "${pids[@]}"; pids=(); fi
   done <<<"$desired"
-  wait
+  ((${#pids[@]} == 0)) || wait "${pids[@]}"
+  pids=()
+  log "containers started after $((SECONDS - t0))s; waiting for systemd and sshd"
   if compgen -G "$tmp/*.startfail" >/dev/null; then
     for f in "$tmp"/*.startfail; do n="$(basename "$f" .startfail)"; log "start $n failed: $(cat "$tmp/$n.start")"; done
     rm -rf "$tmp"; die "some hosts did not start"
   fi
   while read -r name role site ip; do
     wait_host "$name" "$ip" >"$tmp/$name.wait" 2>&1 &
+    pids+=($!)
   done <<<"$desired"
-  wait || true
+  wait "${pids[@]}" || true
   while read -r name role site ip; do
     local res; res="$(cat "$tmp/$name.wait")"
     case "$res" in

@@ -1,15 +1,8 @@
 #!/bin/bash
-# Runs INSIDE the debootstrapped rootfs (chroot) to turn it into a systemd
-# container image for the fleetops lab. Called by ../hosts.sh image.
-# Changing this file changes the image stamp.
+# Runs in the Dockerfile layer (RUN, no network needed) to turn the
+# debootstrapped rootfs into a systemd container image for the fleetops lab.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C
-
-# Security/point updates from the same mirror the machine uses.
-apt-get update -qq
-apt-get -y -qq -o Dpkg::Options::=--force-confold dist-upgrade >/dev/null
-apt-get clean
-rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
 
 # Units that make no sense (or fail) in an unprivileged container, or that only
 # cost memory. Masked rather than removed so `systemctl is-system-running`
@@ -33,10 +26,7 @@ mask=(
 )
 for u in "${mask[@]}"; do ln -sfn /dev/null "/etc/systemd/system/$u"; done
 
-install -m 0644 /tmp/fleetops-files/journald.conf /etc/systemd/journald.conf.d/fleetops-lab.conf 2>/dev/null || {
-  mkdir -p /etc/systemd/journald.conf.d
-  install -m 0644 /tmp/fleetops-files/journald.conf /etc/systemd/journald.conf.d/fleetops-lab.conf
-}
+install -D -m 0644 /tmp/fleetops-files/journald.conf /etc/systemd/journald.conf.d/fleetops-lab.conf
 install -m 0644 /tmp/fleetops-files/fleetops-lab-sshd.conf /etc/ssh/sshd_config.d/fleetops-lab.conf
 install -m 0644 /tmp/fleetops-files/ssh-hostkeys.service /etc/systemd/system/ssh-hostkeys.service
 
@@ -55,8 +45,7 @@ systemctl set-default multi-user.target >/dev/null 2>&1
 # Each container gets its own machine-id at boot.
 : > /etc/machine-id
 rm -f /var/lib/dbus/machine-id
-rm -f /etc/hostname
+# /etc/hostname, /etc/hosts and /etc/resolv.conf are bind-mounted by Docker.
 # Locked root password; key-only login.
 passwd -l root >/dev/null
 install -d -m 0700 /root/.ssh
-rm -rf /tmp/* /var/log/*.log /var/cache/debconf/*-old
