@@ -136,8 +136,8 @@ def test_example_07_present_idempotent_absent(run_module):
     res = run_module(federated_deployment, {'definition': docs}, client, diff=True)
     assert res['changed'] is True
     assert res['plan'] == {'cluster-beijing': 2, 'cluster-shanghai': 1}
-    assert [o['kind'] for o in res['objects']] == ['Deployment', 'Service', 'Ingress', 'PropagationPolicy',
-                                                  'PropagationPolicy']
+    kinds = ['Deployment', 'Service', 'Ingress', 'PropagationPolicy', 'PropagationPolicy']
+    assert [o['kind'] for o in res['objects']] == kinds
     assert len(res['diff']['after']) == 5
     assert run_module(federated_deployment, {'definition': docs}, client)['changed'] is False
     # check-mode absent predicts deletions but keeps everything
