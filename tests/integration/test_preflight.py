@@ -93,4 +93,4 @@ def test_unreachable_cluster_and_host_are_reported_together(tmp_path, lab_topolo
     assert table[(live_node, "arch")] == "ok", table
     assert "2 preflight check(s) failed" in out or "preflight check(s) failed" in out
     recap = re.findall(r"^(\S+)\s+:\s+ok=\d+\s+changed=(\d+)", out, re.M)
-    assert recap and all(changed == "0" for _, changed in recap), recap
+    assert recap and all(changed == "0" for _host, changed in recap), recap
