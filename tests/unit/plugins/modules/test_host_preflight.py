@@ -64,8 +64,9 @@ def test_free_port_passes():
 
 def test_endpoints_reachable_and_unreachable(listener):
     dead = free_port()
-    checks = run(endpoints=[{"host": "127.0.0.1", "port": listener, "name": "up"},
-                               {"host": "127.0.0.1", "port": dead, "name": "down"}])[0]
+    endpoints = [{"host": "127.0.0.1", "port": listener, "name": "up"},
+                 {"host": "127.0.0.1", "port": dead, "name": "down"}]
+    checks = run(endpoints=endpoints)[0]
     assert checks["reach up"]["ok"]
     assert not checks["reach down"]["ok"]
     assert "127.0.0.1:%d unreachable" % dead in checks["reach down"]["detail"]
