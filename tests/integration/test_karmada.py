@@ -1,0 +1,385 @@
+"""Karmada end to end in the lab (issue 5): host-mode control plane on karmada-1, the four
+members joined in Push mode, and real propagation checked against the placement engine.
+
+Order matters (pytest runs the tests of a module in file order): converge, re-run
+(changed=0), check mode, then workloads, then unjoin/rejoin of one member.
+
+  .venv/bin/pytest -m lab -v tests/integration/test_karmada.py
+
+Timings (install, join) are printed with -s and appended to tests/output/karmada-timings.txt.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import REPO, TOPOLOGY
+
+pytestmark = pytest.mark.lab
+
+sys.path.insert(0, str(REPO / ".ansible" / "collections"))
+from ansible_collections.fleetops.kurator.plugins.module_utils._placement import (  # noqa: E402
+    compute_placement)
+
+PLAYBOOK = REPO / "playbooks" / "karmada.yml"
+KARMADA_KUBECONFIG = Path.home() / ".fleetops" / TOPOLOGY.parent.name / "karmada.kubeconfig"
+EXAMPLES = Path(os.environ.get("FLEETOPS_EXAMPLES", REPO.parent / "shared" / "mission-examples"))
+MEMBERS = ["cluster-beijing", "cluster-shanghai", "cluster-guangzhou", "cluster-hangzhou"]
+NS = "default"
+TIMINGS = REPO / "tests" / "output" / "karmada-timings.txt"
+
+
+def note(line: str) -> None:
+    print(line)
+    TIMINGS.parent.mkdir(parents=True, exist_ok=True)
+    with TIMINGS.open("a") as fh:
+        fh.write(time.strftime("%Y-%m-%d %H:%M:%S ") + line + "\n")
+
+
+def ansible_playbook(playbook, *extra, timeout=1800):
+    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
+               ANSIBLE_FORCE_COLOR="0")
+    t0 = time.monotonic()
+    proc = subprocess.run(
+        [str(REPO / ".venv" / "bin" / "ansible-playbook"), "-i", str(TOPOLOGY), str(playbook), *extra],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    return proc, time.monotonic() - t0
+
+
+def recap(output: str) -> dict:
+    """host -> {ok, changed, unreachable, failed, ...} from PLAY RECAP."""
+    out = {}
+    for m in re.finditer(r"^(\S+)\s+:\s+((?:\w+=\d+\s*)+)$", output, re.M):
+        out[m.group(1)] = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", m.group(2))}
+    return out
+
+
+def assert_ok(proc):
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
+
+
+def changed_tasks(output: str) -> list[str]:
+    """Names of the tasks that reported a change (for a readable failure)."""
+    tasks, current = [], None
+    for line in output.splitlines():
+        m = re.match(r"^TASK \[(.*)\]", line)
+        if m:
+            current = m.group(1)
+        elif line.startswith("changed:") and current:
+            tasks.append(f"{current}: {line[:160]}")
+    return tasks
+
+
+def run_tasks(tasks: list, name: str = "workloads") -> subprocess.CompletedProcess:
+    """Run tasks on localhost (connection local) in a throwaway playbook."""
+    play = [{"name": name, "hosts": "localhost", "gather_facts": False, "tasks": tasks}]
+    with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as fh:
+        yaml.safe_dump(play, fh)
+    try:
+        proc, _ = ansible_playbook(fh.name)
+    finally:
+        os.unlink(fh.name)
+    assert_ok(proc)
+    return proc
+
+
+K8S = {"kubeconfig": str(KARMADA_KUBECONFIG), "validate_certs": True}
+
+
+def deployment(name: str, replicas: int, labels: dict | None = None) -> dict:
+    labels = labels or {"app": name}
+    return {
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": name, "namespace": NS, "labels": labels},
+        "spec": {"replicas": replicas, "selector": {"matchLabels": labels},
+                 "template": {"metadata": {"labels": labels},
+                              "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]}}},
+    }
+
+
+@pytest.fixture(scope="module")
+def karmada_api():
+    from kubernetes import client, config
+    assert KARMADA_KUBECONFIG.exists(), f"{KARMADA_KUBECONFIG} missing: converge first"
+    api = config.new_client_from_config(config_file=str(KARMADA_KUBECONFIG))
+    return {"custom": client.CustomObjectsApi(api), "apps": client.AppsV1Api(api)}
+
+
+@pytest.fixture(scope="module")
+def member_apps(api_clients):
+    from kubernetes import client
+    return {c: client.AppsV1Api(api_clients[c]) for c in MEMBERS}
+
+
+@pytest.fixture(scope="module")
+def member_core(api_clients):
+    from kubernetes import client
+    return {c: (client.CoreV1Api(api_clients[c]), client.NetworkingV1Api(api_clients[c])) for c in MEMBERS}
+
+
+@pytest.fixture(scope="module")
+def topology_clusters(lab_topology) -> list[dict]:
+    return [{"name": c["name"], "labels": c.get("labels") or {}, "provider": c.get("provider"),
+             "region": c.get("region"), "zones": c.get("zones") or []}
+            for c in lab_topology["clusters"] if c.get("role", "member") == "member"]
+
+
+def wait(what: str, probe, timeout: float = 180, every: float = 2):
+    deadline, last = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        try:
+            last = probe()
+            if last:
+                return last
+        except Exception as exc:  # noqa: BLE001 - the API may 404 until Karmada catches up
+            last = exc
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}; last: {last!r}")
+
+
+def binding_clusters(karmada_api, name: str, kind: str = "Deployment") -> dict:
+    rb = karmada_api["custom"].get_namespaced_custom_object(
+        "work.karmada.io", "v1alpha2", NS, "resourcebindings", f"{name}-{kind.lower()}")
+    return {t["name"]: t.get("replicas", 0) for t in (rb.get("spec") or {}).get("clusters") or []}
+
+
+def member_replicas(member_apps, name: str) -> dict:
+    out = {}
+    for c, api in member_apps.items():
+        try:
+            d = api.read_namespaced_deployment(name, NS)
+        except Exception:  # noqa: BLE001 - not propagated to this member
+            continue
+        out[c] = (d.spec.replicas, d.status.available_replicas or 0)
+    return out
+
+
+# --------------------------------------------------------------------------- converge
+
+def test_converge(lab_topology):
+    assert lab_topology.get("control_plane_hosts"), "the lab topology has no karmada control-plane host"
+    proc, seconds = ansible_playbook(PLAYBOOK)
+    assert_ok(proc)
+    note(f"karmada host-mode converge (install + join of {len(MEMBERS)} members): {seconds:.0f}s "
+         f"= {seconds / 60:.1f} min")
+    assert KARMADA_KUBECONFIG.exists()
+    assert oct(KARMADA_KUBECONFIG.stat().st_mode & 0o777) == "0o600"
+
+
+def test_members_joined(karmada_api, topology_clusters):
+    for want in topology_clusters:
+        c = karmada_api["custom"].get_cluster_custom_object("cluster.karmada.io", "v1alpha1", "clusters", want["name"])
+        spec = c["spec"]
+        assert spec["syncMode"] == "Push"
+        assert spec["region"] == want["region"]
+        assert spec["zones"] == want["zones"]
+        assert spec["provider"] == want["provider"]
+        assert {k: c["metadata"]["labels"].get(k) for k in want["labels"]} == want["labels"]
+        ready = [x for x in c["status"]["conditions"] if x["type"] == "Ready"]
+        assert ready and ready[0]["status"] == "True", c["status"]
+
+
+def test_rerun_changes_nothing():
+    proc, seconds = ansible_playbook(PLAYBOOK)
+    assert_ok(proc)
+    hosts = recap(proc.stdout)
+    assert hosts, proc.stdout[-3000:]
+    changed = {h: r["changed"] for h, r in hosts.items() if r["changed"]}
+    assert not changed, (changed, changed_tasks(proc.stdout))
+    note(f"karmada converged re-run: {seconds:.0f}s, changed=0")
+
+
+def test_check_diff_is_clean():
+    proc, _ = ansible_playbook(PLAYBOOK, "--check", "--diff")
+    assert_ok(proc)
+    changed = {h: r["changed"] for h, r in recap(proc.stdout).items() if r["changed"]}
+    assert not changed, (changed, changed_tasks(proc.stdout))
+
+
+# --------------------------------------------------------------------------- examples
+
+def test_example_01_nginx_everywhere(karmada_api, member_apps):
+    policy = yaml.safe_load((EXAMPLES / "01-nginx-propagation.yaml").read_text())
+    run_tasks([
+        {"name": "nginx Deployment in Karmada", "kubernetes.core.k8s": dict(K8S, state="present",
+                                                                               definition=deployment("nginx", 3))},
+        {"name": "Example 01 as written", "fleetops.kurator.propagation_policy": dict(
+            K8S, name=policy["metadata"]["name"], namespace=NS, spec=policy["spec"])},
+    ])
+    want = ["cluster-beijing", "cluster-shanghai", "cluster-guangzhou"]
+    got = wait("nginx Available with 3 replicas in beijing, shanghai, guangzhou", lambda: (
+        r if all(r.get(c) == (3, 3) for c in want) else None) if (r := member_replicas(member_apps, "nginx")) else None)
+    assert set(got) == set(want), got
+    assert binding_clusters(karmada_api, "nginx") == {c: 3 for c in want}
+
+
+def test_example_02_frontend_weighted(karmada_api, member_apps, tmp_path):
+    policy = yaml.safe_load((EXAMPLES / "02-frontend-weighted.yaml").read_text())
+    out = tmp_path / "plan.json"
+    run_tasks([
+        {"name": "frontend Deployment in Karmada", "kubernetes.core.k8s": dict(
+            K8S, state="present", definition=deployment("frontend", 10))},
+        {"name": "Example 02 through propagation_policy", "register": "pp",
+         "fleetops.kurator.propagation_policy": dict(
+             K8S, name=policy["metadata"]["name"], cluster_scoped=True, spec=policy["spec"])},
+        {"name": "Save the plan", "ansible.builtin.copy": {
+            "content": "{{ {'plan': pp.plan, 'translations': pp.translations, "
+                       "'warnings': pp.placement_warnings} | to_json }}",
+            "dest": str(out), "mode": "0600"}},
+    ])
+    result = json.loads(out.read_text())
+    plan = result["plan"]
+    assert set(plan) <= {"cluster-shanghai", "cluster-hangzhou"} and sum(plan.values()) == 10, result
+    got = wait("frontend binding equals the plan", lambda: (b := binding_clusters(karmada_api, "frontend")) == plan and b)
+    assert got == plan
+    members = wait("frontend member Deployments Available", lambda: (
+        r if {c: v[0] for c, v in r.items()} == plan and all(v[1] == v[0] for v in r.values()) else None)
+        if (r := member_replicas(member_apps, "frontend")) else None)
+    note(f"example 02: plan {plan}, binding {got}, members {members}; translations {result['translations']}; "
+         f"warnings {result['warnings']}")
+
+
+def test_example_07_federated_deployment(karmada_api, member_apps, member_core):
+    docs = [d for d in yaml.safe_load_all((EXAMPLES / "07-federated-deployment.yaml").read_text()) if d]
+    run_tasks([{"name": "Example 07 through federated_deployment",
+                "fleetops.kurator.federated_deployment": dict(K8S, definition=docs, namespace=NS)}])
+    want = {"cluster-beijing": 2, "cluster-shanghai": 1}
+    wait("frontend-app beijing 2 / shanghai 1, Available", lambda: (
+        r if {c: v[0] for c, v in r.items()} == want and all(v[1] == v[0] for v in r.values()) else None)
+        if (r := member_replicas(member_apps, "frontend-app")) else None)
+    for c in want:
+        core, net = member_core[c]
+        wait(f"frontend-service and frontend-ingress in {c}", lambda core=core, net=net: (
+            core.read_namespaced_service("frontend-service", NS)
+            and net.read_namespaced_ingress("frontend-ingress", NS)))
+
+
+# --------------------------------------------------------------------------- generated placements
+
+def generated_cases() -> list[dict]:
+    names = MEMBERS
+    cases = []
+
+    def add(kind, placement, replicas):
+        cases.append({"name": f"gen-{len(cases):02d}-{kind}", "placement": placement, "replicas": replicas})
+
+    def weighted(rules):
+        return {"replicaSchedulingType": "Divided", "replicaDivisionPreference": "Weighted",
+                "weightPreference": {"staticWeightList": rules}}
+
+    # Static weights by cluster name.
+    for reps, weights in [(7, [3, 1, 0, 0]), (10, [1, 1, 1, 1]), (13, [5, 3, 2, 1]), (1, [1, 1, 0, 0]),
+                          (100, [7, 0, 2, 9]), (3, [1, 2, 3, 4])]:
+        rules = [{"targetCluster": {"clusterNames": [n]}, "weight": w} for n, w in zip(names, weights) if w]
+        add("static-name", {"clusterAffinity": {"clusterNames": names}, "replicaScheduling": weighted(rules)}, reps)
+    # Static weights by label.
+    for reps, prod, stag in [(9, 2, 1), (11, 1, 3), (5, 1, 1), (17, 4, 1)]:
+        rules = [{"targetCluster": {"labelSelector": {"matchLabels": {"environment": "production"}}}, "weight": prod},
+                 {"targetCluster": {"labelSelector": {"matchLabels": {"environment": "staging"}}}, "weight": stag}]
+        add("static-label", {"replicaScheduling": weighted(rules)}, reps)
+    # Equal weights (Divided, Weighted, no preference), restricted by region.
+    for reps in (6, 5):
+        add("equal", {"clusterAffinity": {"labelSelector": {"matchExpressions": [
+            {"key": "region", "operator": "In", "values": ["east-china", "north-china"]}]}},
+            "replicaScheduling": {"replicaSchedulingType": "Divided", "replicaDivisionPreference": "Weighted"}}, reps)
+    # Dynamic weights (available replicas).
+    for reps, members in [(8, names), (15, names[:3]), (4, names[1:]), (21, names)]:
+        add("dynamic", {"clusterAffinity": {"clusterNames": members}, "replicaScheduling": {
+            "replicaSchedulingType": "Divided", "replicaDivisionPreference": "Weighted",
+            "weightPreference": {"dynamicWeight": "AvailableReplicas"}}}, reps)
+    # Aggregated.
+    for reps, members in [(6, names), (12, names[2:]), (2, names[:2])]:
+        add("aggregated", {"clusterAffinity": {"clusterNames": members}, "replicaScheduling": {
+            "replicaSchedulingType": "Divided", "replicaDivisionPreference": "Aggregated"}}, reps)
+    # Duplicated by names, labels and region field selector.
+    add("duplicated", {"clusterAffinity": {"clusterNames": names[:2]},
+                       "replicaScheduling": {"replicaSchedulingType": "Duplicated"}}, 2)
+    add("duplicated", {"clusterAffinity": {"labelSelector": {"matchLabels": {"environment": "staging"}}},
+                       "replicaScheduling": {"replicaSchedulingType": "Duplicated"}}, 1)
+    add("duplicated", {"clusterAffinity": {"fieldSelector": {"matchExpressions": [
+        {"key": "region", "operator": "In", "values": ["east-china"]}]}},
+        "replicaScheduling": {"replicaSchedulingType": "Duplicated"}}, 3)
+    return cases
+
+
+def available_replicas(karmada_api) -> dict:
+    """What Karmada's general estimator sees per cluster for a pod without requests:
+    allocatable - allocated - allocating pods (pkg/estimator/client/general.go)."""
+    out = {}
+    for c in MEMBERS:
+        obj = karmada_api["custom"].get_cluster_custom_object("cluster.karmada.io", "v1alpha1", "clusters", c)
+        rs = (obj.get("status") or {}).get("resourceSummary") or {}
+        pods = [int((rs.get(k) or {}).get("pods", 0)) for k in ("allocatable", "allocated", "allocating")]
+        out[c] = max(0, pods[0] - pods[1] - pods[2])
+    return out
+
+
+def test_generated_placements_match_the_plan(karmada_api, topology_clusters):
+    cases = generated_cases()
+    assert len(cases) >= 20
+    static = [c for c in cases if c["name"].split("-", 2)[2] not in ("dynamic", "aggregated")]
+    capacity = [c for c in cases if c not in static]
+
+    def apply(batch):
+        run_tasks([
+            {"name": "Deployments", "kubernetes.core.k8s": dict(
+                K8S, state="present", definition=[deployment(c["name"], c["replicas"]) for c in batch])},
+            {"name": "Policies", "loop": batch, "loop_control": {"label": "{{ item.name }}"},
+             "fleetops.kurator.propagation_policy": dict(
+                 K8S, name="{{ item.name }}", namespace=NS,
+                 spec={"resourceSelectors": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "{{ item.name }}"}],
+                       "placement": "{{ item.placement }}"})},
+        ])
+
+    mismatches, results = [], []
+
+    def check(batch, avail=None):
+        for c in batch:
+            uid = karmada_api["apps"].read_namespaced_deployment(c["name"], NS).metadata.uid
+            clusters = [dict(x, available_replicas=(avail or {}).get(x["name"], 0)) for x in topology_clusters]
+            plan = compute_placement(clusters, c["placement"], c["replicas"], uid=uid)
+            try:
+                got = wait(f"{c['name']} binding", lambda c=c: binding_clusters(karmada_api, c["name"]) or None, 60)
+            except AssertionError as exc:
+                got = str(exc)
+            results.append((c["name"], c["replicas"], plan, got))
+            if got != plan:
+                mismatches.append((c["name"], c["replicas"], uid, plan, got))
+
+    apply(static)
+    check(static)
+    # Capacity-based strategies: let the cluster status settle, read it, then schedule them
+    # in one go (status refreshes every 10s; kwok pods of this batch start afterwards).
+    time.sleep(12)
+    avail = available_replicas(karmada_api)
+    apply(capacity)
+    check(capacity, avail)
+    for r in results:
+        note(f"placement {r[0]} replicas={r[1]} plan={r[2]} binding={r[3]}")
+    assert not mismatches, mismatches
+
+
+# --------------------------------------------------------------------------- unjoin / rejoin
+
+def test_unjoin_and_rejoin_one_member(karmada_api):
+    member = "cluster-hangzhou"
+    proc, seconds = ansible_playbook(PLAYBOOK, "--limit", member, "-e", "karmada_member_state=absent")
+    assert_ok(proc)
+    note(f"unjoin {member}: {seconds:.1f}s (playbook wall time)")
+    names = [c["metadata"]["name"] for c in karmada_api["custom"].list_cluster_custom_object(
+        "cluster.karmada.io", "v1alpha1", "clusters")["items"]]
+    assert member not in names
+    proc, seconds = ansible_playbook(PLAYBOOK, "--limit", member)
+    assert_ok(proc)
+    note(f"join {member} (one member, until Ready): {seconds:.1f}s (playbook wall time)")
+    c = karmada_api["custom"].get_cluster_custom_object("cluster.karmada.io", "v1alpha1", "clusters", member)
+    assert [x["status"] for x in c["status"]["conditions"] if x["type"] == "Ready"] == ["True"]
