@@ -99,13 +99,14 @@ build_helm() {
 
 build_karmada() {
   local v=$1 out=$2 M=github.com/karmada-io/karmada b
-  local ldf="-s -w -X $M/pkg/version.gitVersion=$v"
-  for b in controller-manager scheduler webhook aggregated-apiserver karmadactl; do
-    local name="$b"; [[ $b == karmadactl ]] || name="karmada-$b"
-    workmod karmada
-    go get "$M/cmd/$b@$v"
-    CGO_ENABLED=0 go build -trimpath -ldflags "$ldf" -o "$out/$name" "$M/cmd/$b"
-  done
+  local ldf="-s -w -X $M/pkg/version.gitVersion=$v" cmds=(controller-manager scheduler webhook aggregated-apiserver karmadactl)
+  local gets=() pkgs=()
+  for b in "${cmds[@]}"; do gets+=("$M/cmd/$b@$v"); pkgs+=("$M/cmd/$b"); done
+  # One scratch module for all five: same module version, so one graph, one build.
+  workmod karmada
+  go get "${gets[@]}"
+  CGO_ENABLED=0 go build -trimpath -ldflags "$ldf" -o "$out/" "${pkgs[@]}"
+  for b in controller-manager scheduler webhook aggregated-apiserver; do mv "$out/$b" "$out/karmada-$b"; done
   # CRD trees the roles apply (charts/karmada/_crds), taken from the module zip.
   rm -rf "$out/crds"; mkdir -p "$out/crds"
   cp -r "$GOMODCACHE/$M@$v/charts/karmada/_crds/." "$out/crds/"
@@ -220,4 +221,6 @@ main() {
   return "$failed"
 }
 
-main "$@"
+# On one line: bash parses it whole, so an edit of this file while a build runs cannot
+# feed the running shell new lines after main returns.
+main "$@"; exit $?
