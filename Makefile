@@ -16,7 +16,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(BIN):$(PATH)
 
 .PHONY: help venv collection system-deps unit lint sanity build integration test demo \
-        lab-up lab-down lab-status bench-placement changelog clean
+        lab-up lab-down lab-status bench-placement bench-onboarding changelog clean
 
 help:
 	@echo "make demo             lab-up, then playbooks/site.yml against the lab, then a fleet report"
@@ -24,6 +24,7 @@ help:
 	@echo "make unit|lint|sanity|build|integration   one gate"
 	@echo "make lab-up|lab-down|lab-status           the local lab"
 	@echo "make bench-placement  replica-division benchmark"
+	@echo "make bench-onboarding edge onboarding: kubeedge_edge role vs a parallel-SSH script (lab)"
 
 # Controller tooling from PyPI (Galaxy is not needed: the `ansible` package ships the
 # dependency collections). Re-installed only when requirements change.
@@ -89,6 +90,9 @@ demo: lab-up
 
 bench-placement: collection
 	$(BIN)/python bench/bench_placement.py
+
+bench-onboarding: collection
+	$(BIN)/python bench/bench_onboarding.py
 
 changelog: $(STAMP)
 	$(BIN)/antsibull-changelog lint

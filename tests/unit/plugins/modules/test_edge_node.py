@@ -20,7 +20,7 @@ from ansible_collections.fleetops.kurator.plugins.modules import edge_node
 
 PARAMS = dict(name="edge-a-1", state="present", cloudcore_host="172.31.250.10", websocket_port=10000,
               quic_port=10001, cert_port=10002, stream_port=10004, hub_protocol="websocket", edge_stream=False,
-              token="abc.def.ghi.jkl", labels={"region": "east-china"}, node_ip=None, binary=None,
+              token="abc.def.ghi.jkl", labels={"region": "east-china"}, node_ip=None, binary=None, version=None,
               runtime_endpoint="unix:///run/containerd/containerd.sock", cgroup_driver="systemd",
               sandbox_image="registry.k8s.io/pause:3.10", edgecore_overrides={}, manage_containerd=True,
               containerd_snapshotter="overlayfs", manage_cni=True, cni_conf_dir=None, cni_bin_dir="/usr/lib/cni",

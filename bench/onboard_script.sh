@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The same onboarding steps as the kubeedge_edge role, as a plain parallel-SSH script
+# (the baseline of `make bench-onboarding`). Idempotent like the role: copies only what
+# differs, restarts only on change, imports only missing images, waits for the certificate.
+#
+#   bench/onboard_script.sh WORKDIR
+# WORKDIR holds: hosts (one "name address" a line), key (ssh key), edgecore, images/*.tar,
+# and <name>/{edgecore.yaml,containerd.toml,cni.conflist,edgecore.service,token}.
+set -euo pipefail
+W=$1
+PAR=${PARALLEL:-25}
+SSH=(ssh -i "$W/key" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR
+     -o BatchMode=yes -o ConnectTimeout=10 -o ControlMaster=auto -o ControlPersist=120s
+     -o "ControlPath=$W/cm-%h")
+SCP=(scp -q -i "$W/key" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR
+     -o BatchMode=yes -o "ControlPath=$W/cm-%h")
+export W
+
+onboard() {   # name address
+  local name=$1 ip=$2 want have img
+  want="$(sha256sum "$W/edgecore" | cut -d' ' -f1)"
+  # 1. binaries and image archives: compare checksums, copy what differs
+  have="$("${SSH[@]}" "root@$ip" "sha256sum /usr/local/bin/edgecore 2>/dev/null | cut -d' ' -f1; \
+          mkdir -p /var/lib/fleetops/images; cd /var/lib/fleetops/images && sha256sum *.tar 2>/dev/null || true")"
+  if [[ "$(head -1 <<<"$have")" != "$want" ]]; then
+    "${SCP[@]}" "$W/edgecore" "root@$ip:/usr/local/bin/edgecore.new"
+    "${SSH[@]}" "root@$ip" "chmod 0755 /usr/local/bin/edgecore.new && mv /usr/local/bin/edgecore.new /usr/local/bin/edgecore"
+  fi
+  for img in "$W"/images/*.tar; do
+    if ! grep -q "$(sha256sum "$img" | cut -d' ' -f1)  $(basename "$img")" <<<"$have"; then
+      "${SCP[@]}" "$img" "root@$ip:/var/lib/fleetops/images/"
+    fi
+  done
+  # 2. configuration, images, service, join: one remote script
+  tar -C "$W/$name" -cf - . | "${SSH[@]}" "root@$ip" "rm -rf /tmp/onb && mkdir -p /tmp/onb && tar -C /tmp/onb -xf -"
+  "${SSH[@]}" "root@$ip" 'bash -s' <<'REMOTE'
+set -euo pipefail
+S=/tmp/onb; rc=0; edge=0; ctd=0
+put() { # src dest mode -> 0 if changed
+  if ! cmp -s "$1" "$2"; then mkdir -p "$(dirname "$2")"; install -m "$3" "$1" "$2"; return 0; fi; return 1; }
+put $S/containerd.toml /etc/containerd/config.toml 0644 && ctd=1 || true
+put $S/cni.conflist /etc/cni/net.d/10-fleetops-edge.conflist 0644 || true
+put $S/edgecore.yaml /etc/kubeedge/config/edgecore.yaml 0644 && edge=1 || true
+put $S/edgecore.service /etc/systemd/system/edgecore.service 0644 && { edge=1; systemctl daemon-reload; } || true
+if [[ $ctd == 1 ]] || ! systemctl is-active -q containerd; then
+  systemctl enable -q containerd; systemctl restart containerd
+  for i in $(seq 60); do ctr version >/dev/null 2>&1 && break; sleep 0.5; done
+fi
+have="$(ctr -n k8s.io images ls -q)"
+for t in /var/lib/fleetops/images/*.tar; do
+  ref="$(tar -xOf "$t" manifest.json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["RepoTags"][0])')"
+  grep -qx "$ref" <<<"$have" || ctr -n k8s.io images import --all-platforms "$t" >/dev/null
+done
+joined=0
+if [[ -f /etc/kubeedge/certs/server.crt && -f /etc/kubeedge/ca/rootCA.crt ]]; then joined=1; fi
+if [[ $joined == 0 ]]; then install -m 0600 $S/token /etc/kubeedge/bootstrap-edgecore.conf; edge=1; fi
+systemctl is-enabled -q edgecore || systemctl enable -q edgecore
+if [[ $edge == 1 ]] || ! systemctl is-active -q edgecore; then systemctl restart edgecore; fi
+if [[ $joined == 0 ]]; then
+  for i in $(seq 120); do [[ -f /etc/kubeedge/certs/server.crt ]] && break; sleep 1; done
+  [[ -f /etc/kubeedge/certs/server.crt ]] || { echo "no certificate after 120s" >&2; exit 1; }
+  rm -f /etc/kubeedge/bootstrap-edgecore.conf
+fi
+rm -rf /tmp/onb
+REMOTE
+}
+export -f onboard
+# bash arrays do not survive export: re-declare them in the children.
+declare -p SSH SCP >"$W/arrays.sh"
+fails=0
+xargs -P "$PAR" -L 1 bash -c 'source "$W/arrays.sh"; onboard "$0" "$1" >"$W/log-$0" 2>&1 || { echo "FAILED $0: $(tail -1 "$W/log-$0")"; exit 255; }' \
+  <"$W/hosts" || fails=1
+exit $fails
