@@ -229,30 +229,70 @@ ensure_network() {
   log "network $NET_NAME $SUBNET (internal, gateway $GATEWAY)"
 }
 
+ensure_sysctls() {
+  # systemd in every lab host holds ~5 inotify instances, all charged to root
+  # in the init user namespace; Debian's default of 128 runs out at ~15 hosts
+  # (units fail with Result: resources, systemd stays "initializing" or exits 255).
+  local key want have
+  for kv in fs.inotify.max_user_instances=8192 fs.inotify.max_user_watches=524288; do
+    key=${kv%=*}; want=${kv#*=}
+    have="$(sysctl -n "$key")"
+    if ((have < want)); then
+      sysctl -qw "$key=$want" || die "cannot raise $key to $want (have $have)"
+      log "raised $key $have -> $want"
+    fi
+  done
+}
+
+ensure_kubelet_sysctls() {
+  # edgecore embeds the kubelet, whose container manager sets these (global,
+  # not namespaced) sysctls at start and dies if it cannot: /proc/sys is
+  # read-only inside the lab hosts, so set them on this machine, as the kubelet
+  # itself would on a real node. LAB_KUBELET_SYSCTLS=0 skips this.
+  [[ ${LAB_KUBELET_SYSCTLS:-1} == 1 ]] || return 0
+  local kv key want have
+  for kv in vm.overcommit_memory=1 vm.panic_on_oom=0 kernel.panic=10 kernel.panic_on_oops=1 \
+            kernel.keys.root_maxkeys=1000000 kernel.keys.root_maxbytes=25000000; do
+    key=${kv%=*}; want=${kv#*=}
+    have="$(sysctl -n "$key")"
+    if [[ $have != "$want" ]]; then
+      sysctl -qw "$key=$want" || die "cannot set $key=$want (have $have)"
+      log "set $key $have -> $want (kubelet/edgecore default)"
+    fi
+  done
+}
+
 SSH_OPTS=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR
           -o BatchMode=yes -o ConnectTimeout=5)
 
 start_host() { # name role site ip image
-  local name=$1 role=$2 site=$3 ip=$4 image=$5 cur
-  cur="$(docker inspect -f '{{.Config.Image}} {{.State.Running}}' "$name" 2>/dev/null || true)"
-  if [[ -n $cur ]]; then
-    if [[ $cur == "$image true" ]]; then return 0; fi
-    if [[ $cur == "$image false" ]]; then docker start "$name" >/dev/null; return 0; fi
-    docker rm -f "$name" >/dev/null   # other image: recreate
-  fi
-  local extra=()
+  local name=$1 role=$2 site=$3 ip=$4 image=$5 cur spec
+  local args=(--hostname "$name" --network "$NET_NAME" --ip "$ip"
+    --cap-add SYS_ADMIN --cap-add NET_ADMIN --security-opt seccomp=unconfined
+    -v /sys/fs/cgroup:/sys/fs/cgroup:rw --cgroupns=host
+    --tmpfs /run --tmpfs /run/lock
+    --label "$LABEL=host" --label "$LABEL.role=$role" --label "$LABEL.site=$site")
   if [[ $role == edge ]]; then
     # overlayfs on Docker's overlayfs fails; a volume gives containerd ext4.
-    docker volume create --label "$LABEL=volume" "fleetops-lab-$name-containerd" >/dev/null
-    extra+=(-v "fleetops-lab-$name-containerd:/var/lib/containerd")
+    args+=(-v "fleetops-lab-$name-containerd:/var/lib/containerd")
+    # The kubelet inside edgecore refuses to start without /dev/kmsg (OOM
+    # watcher); reading it needs CAP_SYSLOG.
+    args+=(--device /dev/kmsg --cap-add SYSLOG)
   fi
-  docker run -d --name "$name" --hostname "$name" \
-    --network "$NET_NAME" --ip "$ip" \
-    --cap-add SYS_ADMIN --cap-add NET_ADMIN --security-opt seccomp=unconfined \
-    -v /sys/fs/cgroup:/sys/fs/cgroup:rw --cgroupns=host \
-    --tmpfs /run --tmpfs /run/lock \
-    --label "$LABEL=host" --label "$LABEL.role=$role" --label "$LABEL.site=$site" \
-    "${extra[@]}" "$image" /lib/systemd/systemd >/dev/null
+  # A host whose image or flags changed is recreated; otherwise left alone.
+  spec="$(printf '%s\n' "$image" "${args[@]}" | sha256sum | cut -c1-12)"
+  cur="$(docker inspect -f "{{index .Config.Labels \"$LABEL.spec\"}} {{.State.Running}}" "$name" 2>/dev/null || true)"
+  if [[ -n $cur ]]; then
+    if [[ $cur == "$spec true" ]]; then return 0; fi
+    if [[ $cur == "$spec false" ]]; then docker start "$name" >/dev/null; return 0; fi
+    # A recreated host is a fresh machine: its containerd volume goes too.
+    docker rm -f "$name" >/dev/null
+    docker volume rm -f "fleetops-lab-$name-containerd" >/dev/null 2>&1 || true
+  fi
+  if [[ $role == edge ]]; then
+    docker volume create --label "$LABEL=volume" "fleetops-lab-$name-containerd" >/dev/null
+  fi
+  docker run -d --name "$name" --label "$LABEL.spec=$spec" "${args[@]}" "$image" /lib/systemd/systemd >/dev/null
 }
 
 wait_host() { # name ip -> prints "name systemd-state"
@@ -299,16 +339,22 @@ cmd_up() {
   ensure_docker
   image="$(cmd_image)"
   ensure_key
+  ensure_sysctls
+  ((EDGE_HOSTS == 0)) || ensure_kubelet_sysctls
   ensure_network
   desired="$(desired_hosts)"
   # Remove lab hosts that are no longer wanted (e.g. LAB_EDGE_HOSTS lowered).
+  local extra=() vols=()
   for name in $(docker ps -a --filter "label=$LABEL=host" --format '{{.Names}}'); do
     if ! grep -q "^$name " <<<"$desired"; then
-      log "removing $name (not in the requested topology)"
-      docker rm -f "$name" >/dev/null
-      docker volume rm -f "fleetops-lab-$name-containerd" >/dev/null 2>&1 || true
+      extra+=("$name"); vols+=("fleetops-lab-$name-containerd")
     fi
   done
+  if ((${#extra[@]})); then
+    log "removing ${#extra[@]} hosts not in the requested topology: ${extra[*]}"
+    docker rm -f "${extra[@]}" >/dev/null
+    docker volume rm -f "${vols[@]}" >/dev/null 2>&1 || true
+  fi
   log "starting $(wc -l <<<"$desired") hosts from $image"
   # Wait on our own job pids only: a plain `wait` would also wait for a
   # dockerd this script started in the background.

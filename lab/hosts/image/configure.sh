@@ -9,7 +9,7 @@ export DEBIAN_FRONTEND=noninteractive LC_ALL=C
 # reports "running" and each host stays small.
 mask=(
   getty@.service serial-getty@.service console-getty.service container-getty@.service
-  getty.target
+  getty.target systemd-ask-password-wall.path systemd-ask-password-console.path
   systemd-udevd.service systemd-udevd-control.socket systemd-udevd-kernel.socket
   systemd-udev-trigger.service systemd-udev-settle.service systemd-hwdb-update.service
   systemd-logind.service
