@@ -184,6 +184,12 @@ cmd_image() {
   fi
   docker build -q --build-arg "BASE=$base" -t "$tag" -t "$IMAGE_REPO:latest" "$IMAGE_DIR" >/dev/null
   log "image $tag ready in $((SECONDS - t0))s"
+  # Drop superseded stamps (kept while a container still uses them).
+  local old
+  for old in $(docker images --format '{{.Repository}}:{{.Tag}}' "$IMAGE_REPO" "$IMAGE_REPO-rootfs"); do
+    [[ $old == "$tag" || $old == "$base" || $old == "$IMAGE_REPO:latest" ]] && continue
+    docker rmi "$old" >/dev/null 2>&1 || true
+  done
   echo "$tag"
 }
 
@@ -194,7 +200,7 @@ cmd_image() {
 #   cloudcore-1 .10 · karmada-N .20+N · edge-a-N .100+N · edge-b-N .150+N
 desired_hosts() {
   [[ $KARMADA_HOSTS =~ ^[1-3]$ ]] || die "LAB_KARMADA_HOSTS must be 1..3"
-  [[ $EDGE_HOSTS =~ ^[0-9]+$ ]] && ((EDGE_HOSTS <= 40)) || die "LAB_EDGE_HOSTS must be 0..40"
+  if ! [[ $EDGE_HOSTS =~ ^[0-9]+$ ]] || ((EDGE_HOSTS > 40)); then die "LAB_EDGE_HOSTS must be 0..40"; fi
   echo "cloudcore-1 cloudcore - $NET_PREFIX.10"
   local i a b
   for ((i = 1; i <= KARMADA_HOSTS; i++)); do echo "karmada-$i karmada - $NET_PREFIX.$((20 + i))"; done
