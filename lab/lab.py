@@ -16,6 +16,7 @@ Binaries come from lab/build-binaries.sh's cache; state lives outside the reposi
 from __future__ import annotations
 
 import base64
+import fcntl
 import gzip
 import hashlib
 import io
@@ -1019,8 +1020,23 @@ def docker_memory_mib() -> float | None:
     return total
 
 
+def lab_lock(name: str):
+    """Serialize commands that change the lab (several engineers share one machine)."""
+    path = STATE / f".{name}.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        log(f"another lab command holds {path}; waiting")
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
 def main(argv: list[str]) -> int:
     cmd = argv[1] if len(argv) > 1 else "status"
+    if cmd in ("up", "down", "topology", "mirror"):
+        lab_lock("lab")
     if cmd == "up":
         cmd_up()
     elif cmd == "down":
