@@ -992,32 +992,54 @@ def cmd_status() -> int:
     print(f"{'lab processes total':42} {'':>7} {total / 1024:8.0f}")
     docker_mib = docker_memory_mib()
     if docker_mib is not None:
-        print(f"{'lab host containers (docker stats)':42} {'':>7} {docker_mib:8.0f}")
+        print(f"{'lab host containers (cgroups)':42} {'':>7} {docker_mib:8.0f}")
         total += docker_mib * 1024
     print(f"{'LAB TOTAL resident':42} {'':>7} {total / 1024:8.0f}  (budget 6144 MiB)")
     return 1 if bad else 0
 
 
+def _cgroup_mem_bytes(pid: int) -> int:
+    """Container memory as `docker stats` computes it (usage minus inactive file cache),
+    read from the cgroup: Docker 20.10's stats report 0B for these systemd containers."""
+    cg = Path(f"/proc/{pid}/cgroup").read_text().splitlines()
+    v1 = [line for line in cg if re.match(r"^\d+:memory:", line)]
+    if v1:
+        path = Path("/sys/fs/cgroup/memory" + v1[0].split(":", 2)[2])
+        usage_file, inactive_key = "memory.usage_in_bytes", "total_inactive_file"
+    else:
+        path = Path("/sys/fs/cgroup" + [line for line in cg if line.startswith("0::")][0][3:])
+        usage_file, inactive_key = "memory.current", "inactive_file"
+    if path.name == "init.scope":
+        path = path.parent
+    usage = int((path / usage_file).read_text())
+    inactive = 0
+    for line in (path / "memory.stat").read_text().splitlines():
+        k, _, v = line.partition(" ")
+        if k == inactive_key:
+            inactive = int(v)
+    return usage - inactive
+
+
 def docker_memory_mib() -> float | None:
+    """Resident memory of the lab host containers (label fleetops.lab=host), MiB."""
     if not shutil.which("docker"):
         return None
     try:
-        ids = subprocess.run(["docker", "ps", "-q", "--filter", "label=fleetops.lab=host"],
-                             capture_output=True, text=True, timeout=10).stdout.split()
-        if not ids:
+        names = subprocess.run(["docker", "ps", "-q", "--filter", "label=fleetops.lab=host"],
+                               capture_output=True, text=True, timeout=10).stdout.split()
+        if not names:
             return None
-        out = subprocess.run(["docker", "stats", "--no-stream", "--format", "{{.MemUsage}}", *ids],
-                             capture_output=True, text=True, timeout=60).stdout
+        pids = subprocess.run(["docker", "inspect", "-f", "{{.State.Pid}}", *names],
+                              capture_output=True, text=True, timeout=30).stdout.split()
     except (OSError, subprocess.SubprocessError):
         return None
-    units = {"B": 1 / 2**20, "KiB": 1 / 1024, "MiB": 1, "GiB": 1024, "kB": 1e3 / 2**20,
-             "MB": 1e6 / 2**20, "GB": 1e9 / 2**20}
-    total = 0.0
-    for line in out.splitlines():
-        m = re.match(r"\s*([\d.]+)\s*([A-Za-z]+)", line)
-        if m:
-            total += float(m.group(1)) * units.get(m.group(2), 1)
-    return total
+    total = 0
+    for pid in pids:
+        try:
+            total += _cgroup_mem_bytes(int(pid))
+        except (OSError, ValueError, IndexError):
+            pass
+    return total / 2**20
 
 
 def lab_lock(name: str):
