@@ -6,14 +6,19 @@ These tests fail (never skip) when the lab is down.
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 import urllib.request
 import uuid
+from pathlib import Path
 
 import pytest
 
 
 pytestmark = pytest.mark.lab
+
+REPO = Path(__file__).resolve().parents[2]
+STATE = Path(os.environ.get("FLEETOPS_LAB_STATE", "/var/lib/fleetops-lab"))
 
 MIRROR_LOCAL = "http://127.0.0.1:8080"
 S3_LOCAL = "http://127.0.0.1:9000"
@@ -120,3 +125,30 @@ def test_s3_put_and_get(lab_settings):
         assert s3.get_object(Bucket="velero-backups", Key=key)["Body"].read() == body
     finally:
         s3.delete_object(Bucket="velero-backups", Key=key)
+
+
+def test_api_servers_mirror_and_s3_reachable_from_a_lab_host(lab_hosts, lab_settings):
+    """What a role on a lab host dials: each API server over verified TLS (the serving
+    cert carries the gateway address), the artifact mirror and the S3 endpoint."""
+    import subprocess
+
+    assert lab_hosts, "no lab hosts (hosts.json missing): run make lab-up"
+    name = "cloudcore-1" if "cloudcore-1" in lab_hosts else sorted(lab_hosts)[0]
+    addr = lab_hosts[name]["address"]
+    key = REPO / ".lab" / "ssh" / "id_ed25519"
+    gw = lab_settings["artifact_mirror"].split("//", 1)[1].rsplit(":", 1)[0]
+    script = ["set -e"]
+    for i, cluster in enumerate(CLUSTERS):
+        ca = (STATE / "clusters" / cluster / "pki" / "ca.crt").read_text()
+        script += [f"cat > /tmp/lab-ca-{i}.crt <<'PEM'\n{ca}PEM",
+                   f"curl -sS --max-time 10 --cacert /tmp/lab-ca-{i}.crt https://{gw}:{6443 + i}/readyz; echo",
+                   f"rm -f /tmp/lab-ca-{i}.crt"]
+    script += [f"curl -sS --max-time 10 -o /dev/null -w '%{{http_code}}\\n' {lab_settings['artifact_mirror']}/index.txt",
+               f"curl -sS --max-time 10 -o /dev/null -w '%{{http_code}}\\n' {lab_settings['s3']['endpoint']}/velero-backups"]
+    out = subprocess.run(
+        ["ssh", "-i", str(key), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+         "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", f"root@{addr}", "bash -s"],
+        input="\n".join(script) + "\n", capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.split()
+    assert lines == ["ok"] * len(CLUSTERS) + ["200", "200"], out.stdout
