@@ -42,15 +42,17 @@ STATE = Path(os.environ.get("FLEETOPS_LAB_STATE", "/var/lib/fleetops-lab"))
 CACHE = Path(os.environ.get("FLEETOPS_LAB_CACHE", "/var/cache/fleetops-lab"))
 VERSIONS_FILE = Path(os.environ.get(
     "FLEETOPS_VERSIONS_FILE", REPO / "roles/_artifacts/defaults/main/versions.yml"))
-KUBECONFIG_DIR = REPO / ".lab" / "kubeconfigs"
-TOPOLOGY_FILE = REPO / "inventories" / "lab" / "topology.yml"
+KUBECONFIG_DIR = Path(os.environ.get("FLEETOPS_LAB_KUBECONFIG_DIR", REPO / ".lab" / "kubeconfigs"))
+TOPOLOGY_FILE = Path(os.environ.get("FLEETOPS_LAB_TOPOLOGY", REPO / "inventories" / "lab" / "topology.yml"))
+# Shifts every port: a second lab instance (e.g. testing lab.py itself) beside the real one.
+PORT_OFFSET = int(os.environ.get("FLEETOPS_LAB_PORT_OFFSET", "0"))
 HOSTS_JSON = STATE / "hosts.json"
 HOSTS_META = STATE / "hosts-meta.json"
 
 # The lab hosts' Docker network (lab/hosts/hosts.sh): fixed /24, the machine is .1.
 NET_PREFIX = os.environ.get("LAB_NET_PREFIX", "172.31.250")
-MIRROR_PORT = int(os.environ.get("LAB_MIRROR_PORT", "8080"))
-S3_PORT = int(os.environ.get("LAB_S3_PORT", "9000"))
+MIRROR_PORT = int(os.environ.get("LAB_MIRROR_PORT", "8080")) + PORT_OFFSET
+S3_PORT = int(os.environ.get("LAB_S3_PORT", "9000")) + PORT_OFFSET
 S3_BUCKETS = ("velero-backups", "thanos-metrics")
 S3_REGION = "us-east-1"
 
@@ -81,17 +83,17 @@ class Cluster:
 
     # Ports: one block per cluster, all distinct so the five clusters coexist.
     @property
-    def api_port(self) -> int: return 6443 + self.index
+    def api_port(self) -> int: return 6443 + PORT_OFFSET + self.index
     @property
-    def etcd_port(self) -> int: return 2379 + 2 * self.index
+    def etcd_port(self) -> int: return 2379 + PORT_OFFSET + 2 * self.index
     @property
-    def etcd_peer_port(self) -> int: return 2380 + 2 * self.index
+    def etcd_peer_port(self) -> int: return 2380 + PORT_OFFSET + 2 * self.index
     @property
-    def kcm_port(self) -> int: return 11000 + self.index
+    def kcm_port(self) -> int: return 11000 + PORT_OFFSET + self.index
     @property
-    def sched_port(self) -> int: return 11010 + self.index
+    def sched_port(self) -> int: return 11010 + PORT_OFFSET + self.index
     @property
-    def kwok_port(self) -> int: return 11020 + self.index
+    def kwok_port(self) -> int: return 11020 + PORT_OFFSET + self.index
     @property
     def service_cidr(self) -> str: return f"10.{96 + self.index}.0.0/16"
     @property
@@ -131,6 +133,11 @@ GO_ENV = {
     "kwok": {"GOMAXPROCS": "1", "GOMEMLIMIT": "64MiB"},
     "gofakes3": {"GOMAXPROCS": "1", "GOMEMLIMIT": "128MiB"},
 }
+
+
+def shown(path: Path) -> str:
+    """path relative to the repository when inside it (for messages)."""
+    return str(path.relative_to(REPO)) if REPO in path.parents else str(path)
 
 
 def log(msg: str) -> None:
@@ -543,7 +550,7 @@ def node_objects(c: Cluster) -> list[dict]:
             "spec": {},
             "status": {"capacity": cap, "allocatable": cap,
                        "nodeInfo": {"architecture": "amd64", "operatingSystem": "linux",
-                                    "kubeletVersion": "fake", "kubeProxyVersion": "fake",
+                                    "kubeletVersion": versions()["kubernetes"], "kubeProxyVersion": "",
                                     "containerRuntimeVersion": "kwok"}},
         }
 
@@ -806,7 +813,7 @@ def topology_text() -> str:
             f"    zones: [{', '.join(c.zones)}]",
             f"    provider: {c.provider}",
             f"    labels: {_flow(c.labels)}",
-            f"    kubeconfig: ../../.lab/kubeconfigs/{c.name}.kubeconfig",
+            f"    kubeconfig: {os.path.relpath(c.kubeconfig, TOPOLOGY_FILE.parent)}",
             "    sync_mode: Push",
             # What Karmada (on the karmada-1 lab host) dials; 127.0.0.1 is the controller only.
             f"    api_endpoint: https://{gw}:{c.api_port}",
@@ -909,12 +916,12 @@ def cmd_up() -> None:
         r, n = node_counts(c)
         print(f"  {c.name:18} https://127.0.0.1:{c.api_port} (hosts: https://{gw}:{c.api_port})  "
               f"nodes {r}/{n} Ready{' (+' + str(created[c.name]) + ' created)' if created[c.name] else ''}"
-              f"  kubeconfig {c.kubeconfig.relative_to(REPO)}")
+              f"  kubeconfig {shown(c.kubeconfig)}")
     print(f"  artifact mirror    http://{gw}:{MIRROR_PORT}  (root {MIRROR})"
           + (f"; built {', '.join(built)}" if built else ""))
     print(f"  S3 (gofakes3)      http://{gw}:{S3_PORT}  buckets {', '.join(S3_BUCKETS)}"
           + (f" (created {', '.join(buckets)})" if buckets else ""))
-    print(f"  topology           {TOPOLOGY_FILE.relative_to(REPO)}{' (updated)' if topo else ''}")
+    print(f"  topology           {shown(TOPOLOGY_FILE)}{' (updated)' if topo else ''}")
     print(f"  state {STATE}  logs {STATE / 'logs'}")
 
 
