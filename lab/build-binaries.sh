@@ -19,7 +19,7 @@ CORE=(etcd kubernetes kwok helm karmada)
 EXTRA=(gofakes3 kubeedge)
 
 export GOMODCACHE="$CACHE/go/mod" GOCACHE="$CACHE/go/build" GOPATH="$CACHE/go/path"
-export GOFLAGS="-buildvcs=false" GOTOOLCHAIN=local
+export GOTOOLCHAIN=local
 mkdir -p "$CACHE/bin" "$CACHE/logs" "$CACHE/work" "$GOMODCACHE" "$GOCACHE"
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -208,6 +208,9 @@ main() {
     esac
   done
   ((${#comps[@]})) || comps=("${CORE[@]}")
+  # Share the cores between the components building at once: go build -p = cores / jobs.
+  local cores; cores="$(nproc)"
+  export GOFLAGS="-buildvcs=false -p=$(( cores / JOBS > 0 ? cores / JOBS : 1 ))"
   local c
   for c in "${comps[@]}"; do
     declare -F "build_$c" >/dev/null || { log "unknown component: $c"; exit 2; }
