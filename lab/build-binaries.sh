@@ -189,7 +189,7 @@ build_one() {
     rm -rf "$out"; mv "$tmp" "$out"
     printf 'component=%s\nversion=%s\nbuild_seconds=%s\nbuilt_at=%s\ngo=%s\n' \
       "$c" "$v" "$((t1 - t0))" "$(date -u +%FT%TZ)" "$(go env GOVERSION)" > "$out/.built"
-    log "$c $v: built in $((t1 - t0))s ($(awk "BEGIN{printf \"%.1f\", $((t1 - t0))/60}") min, cold build)"
+    log "$c $v: built in $((t1 - t0))s ($(awk "BEGIN{printf \"%.1f\", $((t1 - t0))/60}") min; cold when $CACHE/go was empty)"
   else
     log "$c $v: FAILED after $(( $(date +%s) - t0 ))s — tail of $CACHE/logs/build-$c.log:"
     tail -n 15 "$CACHE/logs/build-$c.log" >&2
