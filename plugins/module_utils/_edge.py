@@ -64,8 +64,9 @@ def edgecore_config(p, version):
     edgecoreVersion to the binary's version keeps edgecore from rewriting it at start as well.
     """
     host = p["cloudcore_host"]
-    labels = dict(p["labels"] or {})
-    labels.setdefault(EDGE_ROLE_LABEL, "")
+    # edged (KubeEdge's kubelet fork) adds node-role.kubernetes.io/edge and /agent itself; the
+    # kubelet refuses node-role.kubernetes.io/* in --node-labels, so it must not be passed.
+    labels = dict((k, v) for k, v in (p["labels"] or {}).items() if not k.startswith("node-role.kubernetes.io/"))
     runtime = p["runtime_endpoint"]
     websocket = p["hub_protocol"] == "websocket"
     config = {
@@ -102,6 +103,8 @@ def edgecore_config(p, version):
             },
         },
     }
+    if p.get("cgroup_root_path"):
+        config["modules"]["edged"]["tailoredKubeletConfig"]["cgroupRoot"] = p["cgroup_root_path"]
     if p.get("node_ip"):
         config["modules"]["edged"]["nodeIP"] = p["node_ip"]
     return deep_merge(config, p["edgecore_overrides"] or {})
@@ -242,3 +245,28 @@ def normalize_ref(ref):
     if ":" not in name.rsplit("/", 1)[-1] and "@" not in name:
         name += ":latest"
     return name
+
+
+def init_cgroup(proc1_cgroup_text):
+    """The cgroup of the host's init (PID 1) without its init.scope leaf: '/' on a machine, the
+    container's own cgroup (for example /docker/<id>) on a host that is itself a container."""
+    paths = {}
+    for line in (proc1_cgroup_text or "").splitlines():
+        parts = line.split(":", 2)
+        if len(parts) == 3:
+            paths[parts[1]] = parts[2]
+    path = paths.get("name=systemd") or paths.get("") or "/"
+    if path.endswith("/init.scope"):
+        path = path[:-len("/init.scope")]
+    return path or "/"
+
+
+def cgroup_mounts(mountinfo_text):
+    """Mount points of the cgroup hierarchies (v1 controllers, or the v2 unified mount)."""
+    mounts = []
+    for line in (mountinfo_text or "").splitlines():
+        pre, sep, post = line.partition(" - ")
+        fields, post_fields = pre.split(), post.split()
+        if sep and post_fields and post_fields[0] in ("cgroup", "cgroup2") and len(fields) > 4:
+            mounts.append(fields[4])
+    return sorted(set(mounts))

@@ -73,7 +73,9 @@ options:
         while the node has no certificate; ignored for a joined node.
     type: str
   labels:
-    description: Node labels. C(node-role.kubernetes.io/edge) is always added (with an empty value).
+    description:
+      - Node labels. edged adds C(node-role.kubernetes.io/edge) and C(node-role.kubernetes.io/agent) itself;
+        C(node-role.kubernetes.io/*) keys given here are dropped (the kubelet refuses them).
     type: dict
     default: {}
   node_ip:
@@ -98,6 +100,15 @@ options:
     type: str
     choices: [cgroupfs, systemd]
     default: cgroupfs
+  cgroup_root:
+    description:
+      - Cgroup under which edged puts the pods (kubelet C(cgroupRoot)); empty leaves the kubelet default (C(/)).
+      - C(self) uses the cgroup of the host's init process, which is C(/) on a machine and the container's own
+        cgroup on a host that is itself a container sharing the machine's cgroup tree (so pods of different
+        nodes never share C(/kubepods)). Needs O(cgroup_driver=cgroupfs).
+      - The directory is created in every mounted cgroup hierarchy where it is missing (the kubelet requires it).
+    type: str
+    default: ""
   sandbox_image:
     description: Pod sandbox (pause) image; must be present in containerd (side-load it with O(image_archives)).
     type: str
@@ -326,6 +337,24 @@ class EdgeNode(object):
         st = os.stat(binary)
         return version, st.st_size, st.st_mtime
 
+    def cgroup_root(self):
+        wanted = self.p["cgroup_root"]
+        if not wanted:
+            return None
+        if wanted == "self":
+            wanted = edge.init_cgroup(read("/proc/1/cgroup"))
+        if wanted == "/":
+            return None
+        if self.p["cgroup_driver"] != "cgroupfs":
+            self.module.fail_json(msg="cgroup_root needs cgroup_driver=cgroupfs")
+        for mount in edge.cgroup_mounts(read("/proc/self/mountinfo")):
+            path = os.path.join(mount, wanted.lstrip("/"))
+            if not os.path.isdir(path):
+                self.note("create cgroup %s" % path)
+                if not self.module.check_mode:
+                    os.makedirs(path)
+        return wanted
+
     def images_present(self):
         rc, out, err = self.run(["ctr", "-n", "k8s.io", "images", "ls", "-q"], check=False)
         if rc != 0:
@@ -360,6 +389,7 @@ class EdgeNode(object):
         if p["manage_cni"]:
             self.converge_file(os.path.join(p["cni_conf_dir"], "10-fleetops-edge.conflist"), edge.render_cni(p), 0o644)
 
+        p["cgroup_root_path"] = self.cgroup_root()
         config = edge.render_json(edge.edgecore_config(p, version))
         edge_changed = self.converge_file(edge.EDGECORE_CONFIG, config, 0o644)
         unit_changed = self.converge_file(edge.UNIT_FILE, edge.render_unit(p["binary"]), 0o644)
@@ -533,6 +563,7 @@ def main():
             binary=dict(type="path", default="/usr/local/bin/edgecore"),
             runtime_endpoint=dict(type="str", default="unix:///run/containerd/containerd.sock"),
             cgroup_driver=dict(type="str", choices=["cgroupfs", "systemd"], default="cgroupfs"),
+            cgroup_root=dict(type="str", default=""),
             sandbox_image=dict(type="str", default="registry.k8s.io/pause:3.10"),
             edgecore_overrides=dict(type="dict", default={}),
             manage_containerd=dict(type="bool", default=True),

@@ -21,7 +21,7 @@ from ansible_collections.fleetops.kurator.plugins.modules import edge_node
 PARAMS = dict(name="edge-a-1", state="present", cloudcore_host="172.31.250.10", websocket_port=10000,
               quic_port=10001, cert_port=10002, stream_port=10004, hub_protocol="websocket", edge_stream=False,
               token="abc.def.ghi.jkl", labels={"region": "east-china"}, node_ip=None, binary=None, version=None,
-              runtime_endpoint="unix:///run/containerd/containerd.sock", cgroup_driver="systemd",
+              runtime_endpoint="unix:///run/containerd/containerd.sock", cgroup_driver="systemd", cgroup_root="",
               sandbox_image="registry.k8s.io/pause:3.10", edgecore_overrides={}, manage_containerd=True,
               containerd_snapshotter="overlayfs", manage_cni=True, cni_conf_dir=None, cni_bin_dir="/usr/lib/cni",
               pod_cidr="10.88.0.0/16", image_archives=[], join_timeout=0, purge_runtime_config=False)
@@ -128,7 +128,7 @@ def test_edgecore_config_follows_keadm_join():
     assert hub["quic"]["enable"] is False and hub["token"] == ""
     edged = config["modules"]["edged"]
     assert edged["hostnameOverride"] == "edge-a-1"
-    assert edged["nodeLabels"] == {"region": "east-china", "node-role.kubernetes.io/edge": ""}
+    assert edged["nodeLabels"] == {"region": "east-china"}, "edged adds the edge role label itself"
     assert edged["tailoredKubeletConfig"]["cgroupDriver"] == "systemd"
     assert edged["tailoredKubeletConfig"]["cgroupsPerQOS"] is False
     assert edged["tailoredKubeletConfig"]["containerRuntimeEndpoint"] == "unix:///run/containerd/containerd.sock"
@@ -271,3 +271,18 @@ def test_absent_resets_and_is_idempotent(env):
     assert os.path.exists(edge.CONTAINERD_CONFIG), "runtime config is kept unless purge_runtime_config"
     again, node = converge(dict(params, state="absent"), host)
     assert not again["changed"]
+
+
+def test_init_cgroup_and_mounts():
+    text = "9:name=systemd:/docker/abc/init.scope\n4:memory:/docker/abc/init.scope\n1:cpu:/docker/abc\n"
+    assert edge.init_cgroup(text) == "/docker/abc"
+    assert edge.init_cgroup("0::/init.scope\n") == "/"
+    info = ("35 30 0:30 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+            "36 30 0:31 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+            "22 1 0:20 / /proc rw - proc proc rw\n")
+    assert edge.cgroup_mounts(info) == ["/sys/fs/cgroup/cpu", "/sys/fs/cgroup/memory"]
+
+
+def test_cgroup_root_is_rendered():
+    config = edge.edgecore_config(dict(PARAMS, cgroup_root_path="/docker/abc"), "v1.23.1")
+    assert config["modules"]["edged"]["tailoredKubeletConfig"]["cgroupRoot"] == "/docker/abc"
