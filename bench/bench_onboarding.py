@@ -123,7 +123,8 @@ def script_workdir(workdir, inv, key, topo, edge_hosts):
             p = dict(name=node["name"], cloudcore_host=cloudcore, websocket_port=10000, quic_port=10001,
                      cert_port=10002, stream_port=10004, hub_protocol="websocket", edge_stream=False,
                      labels=node["labels"], node_ip=None, runtime_endpoint="unix:///run/containerd/containerd.sock",
-                     cgroup_driver="systemd", sandbox_image="registry.k8s.io/pause:3.10", edgecore_overrides={},
+                     cgroup_driver="cgroupfs", cgroup_root_path="@CGROUP_ROOT@",
+                     sandbox_image="registry.k8s.io/pause:3.10", edgecore_overrides={},
                      containerd_snapshotter="overlayfs", cni_bin_dir="/usr/lib/cni", cni_conf_dir="/etc/cni/net.d",
                      pod_cidr="10.88.0.0/16")
             d = os.path.join(w, node["name"])

@@ -36,6 +36,10 @@ onboard() {   # name address
   "${SSH[@]}" "root@$ip" 'bash -s' <<'REMOTE'
 set -euo pipefail
 S=/tmp/onb; rc=0; edge=0; ctd=0
+# cgroupRoot = the cgroup of the host's init (the container's own cgroup in the lab), as the role's cgroup_root=self
+cg="$(awk -F: '$2=="name=systemd"{print $3}' /proc/1/cgroup)"; cg="${cg%/init.scope}"; cg="${cg:-/}"
+sed -i "s#@CGROUP_ROOT@#$cg#" $S/edgecore.yaml
+for m in $(awk '{for(i=7;i<=NF;i++) if($i=="-"){if($(i+1)=="cgroup"||$(i+1)=="cgroup2") print $5; break}}' /proc/self/mountinfo); do [[ -d $m$cg ]] || mkdir -p "$m$cg"; done
 put() { # src dest mode -> 0 if changed
   if ! cmp -s "$1" "$2"; then mkdir -p "$(dirname "$2")"; install -m "$3" "$1" "$2"; return 0; fi; return 1; }
 put $S/containerd.toml /etc/containerd/config.toml 0644 && ctd=1 || true

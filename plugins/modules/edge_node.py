@@ -33,12 +33,16 @@ options:
     type: str
     required: true
   state:
-    description:
-      - C(present) joins or converges the node; C(absent) resets it; C(info) only reports what is
-        installed (for pre-flight checks) and changes nothing.
+    description: C(present) joins or converges the node; C(absent) resets it.
     type: str
-    choices: [present, absent, info]
+    choices: [present, absent]
     default: present
+  inspect:
+    description:
+      - Only report what is installed on the host (for pre-flight checks) and change nothing; O(state) and
+        every other option are ignored.
+    type: bool
+    default: false
   cloudcore_host:
     description: Address edge nodes dial for cloudcore (its advertise address). Required with O(state=present).
     type: str
@@ -115,8 +119,8 @@ options:
     default: registry.k8s.io/pause:3.10
   edgecore_overrides:
     description:
-      - Merged into the generated C(edgecore.yaml), like C(keadm join --set); for example
-        C({modules: {edged: {tailoredKubeletConfig: {cgroupsPerQOS: false}}}}).
+      - "Merged into the generated C(edgecore.yaml), like C(keadm join --set); for example
+        C({modules: {metaManager: {remoteQueryTimeout: 20}}})."
     type: dict
     default: {}
   manage_containerd:
@@ -209,8 +213,8 @@ version:
   type: str
   sample: v1.23.1
 install:
-  description: With O(state=info), what is on the host, in plain words, and whether that is a problem.
-  returned: when state=info
+  description: With O(inspect=true), what is on the host, in plain words, and whether that is a problem.
+  returned: when inspect=true
   type: dict
   contains:
     ok:
@@ -476,7 +480,7 @@ class EdgeNode(object):
             time.sleep(0.5)
         self.module.fail_json(msg="containerd did not come up after restart", changes=self.changes)
 
-    # --- state=info -----------------------------------------------------------------------
+    # --- inspect=true -----------------------------------------------------------------------
     def info(self):
         name = self.p["name"]
         installed = os.path.exists(edge.UNIT_FILE) or os.path.exists(edge.EDGECORE_CONFIG)
@@ -548,7 +552,8 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             name=dict(type="str", required=True),
-            state=dict(type="str", choices=["present", "absent", "info"], default="present"),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+            inspect=dict(type="bool", default=False),
             cloudcore_host=dict(type="str"),
             websocket_port=dict(type="int", default=10000),
             quic_port=dict(type="int", default=10001),
@@ -576,11 +581,14 @@ def main():
             join_timeout=dict(type="int", default=120),
             purge_runtime_config=dict(type="bool", default=False),
         ),
-        required_if=[("state", "present", ["cloudcore_host"])],
+
         supports_check_mode=True,
     )
     node = EdgeNode(module)
-    result = {"present": node.present, "absent": node.absent, "info": node.info}[module.params["state"]]()
+    if module.params["inspect"]:
+        result = node.info()
+    else:
+        result = node.present() if module.params["state"] == "present" else node.absent()
     if module._diff:
         result["diff"] = node.diffs
     module.exit_json(**result)

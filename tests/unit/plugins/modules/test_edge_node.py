@@ -18,7 +18,7 @@ import pytest
 from ansible_collections.fleetops.kurator.plugins.module_utils import _edge as edge
 from ansible_collections.fleetops.kurator.plugins.modules import edge_node
 
-PARAMS = dict(name="edge-a-1", state="present", cloudcore_host="172.31.250.10", websocket_port=10000,
+PARAMS = dict(name="edge-a-1", state="present", inspect=False, cloudcore_host="172.31.250.10", websocket_port=10000,
               quic_port=10001, cert_port=10002, stream_port=10004, hub_protocol="websocket", edge_stream=False,
               token="abc.def.ghi.jkl", labels={"region": "east-china"}, node_ip=None, binary=None, version=None,
               runtime_endpoint="unix:///run/containerd/containerd.sock", cgroup_driver="systemd", cgroup_root="",
@@ -115,7 +115,10 @@ def issue_cert(name):
 
 def converge(params, host, check_mode=False):
     node = edge_node.EdgeNode(FakeModule(params, host, check_mode))
-    result = {"present": node.present, "absent": node.absent, "info": node.info}[params["state"]]()
+    if params["inspect"]:
+        result = node.info()
+    else:
+        result = node.present() if params["state"] == "present" else node.absent()
     return result, node
 
 
@@ -253,10 +256,10 @@ def test_images_imported_once(env, tmp_path):
 
 def test_info_reports_install_state(env):
     root, params = env
-    result, node = converge(dict(params, state="info"), FakeHost())
+    result, node = converge(dict(params, inspect=True), FakeHost())
     assert result["install"]["ok"] and "fresh join" in result["install"]["detail"]
     issue_cert("other-node")
-    result, node = converge(dict(params, state="info"), FakeHost())
+    result, node = converge(dict(params, inspect=True), FakeHost())
     assert not result["install"]["ok"] and "another node name" in result["install"]["detail"]
 
 
