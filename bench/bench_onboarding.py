@@ -39,6 +39,8 @@ TOPOLOGY = os.path.join(REPO, "inventories", "lab", "topology.yml")
 BIN = os.path.join(REPO, ".venv", "bin")
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "1 5 20").split()]
 ENV = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+# Our own controller download cache (other lab runs may empty the default one meanwhile).
+ARTIFACT_CACHE = "/var/tmp/fleetops-bench-cache"
 
 
 def sh(cmd, **kw):
@@ -79,7 +81,8 @@ def inventory(workdir, edge_hosts):
 
 def playbook(inv, *args):
     t0 = time.time()
-    proc = subprocess.run([os.path.join(BIN, "ansible-playbook"), "-i", inv, "-f", "25", *args],
+    proc = subprocess.run([os.path.join(BIN, "ansible-playbook"), "-i", inv, "-f", "25",
+                           "-e", "fleetops_artifact_cache=" + ARTIFACT_CACHE, *args],
                           cwd=REPO, env=ENV, capture_output=True, text=True)
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-2000:])
@@ -111,11 +114,12 @@ def script_workdir(workdir, inv, key, topo, edge_hosts):
     os.makedirs(os.path.join(w, "images"))
     shutil.copy(key, os.path.join(w, "key"))
     os.chmod(os.path.join(w, "key"), 0o600)
-    cache = os.path.expanduser("~/.cache/fleetops-kurator/kubeedge-edgecore")
+    cache = os.path.join(ARTIFACT_CACHE, "kubeedge-edgecore")
     binaries = [os.path.join(dp, f) for dp, _, fs in os.walk(cache) for f in fs if f == "edgecore"]
     shutil.copy(sorted(binaries)[-1], os.path.join(w, "edgecore"))
     shutil.copy(str(kubeedge_lab.PAUSE_TAR), os.path.join(w, "images"))
-    version = edge.parse_version(sh([os.path.join(w, "edgecore"), "--version"], capture_output=True).stdout)
+    with open(os.path.join(REPO, "roles", "_artifacts", "defaults", "main", "versions.yml")) as handle:
+        version = yaml.safe_load(handle)["fleetops_versions"]["kubeedge"]   # edgecore 1.23 has no --version
     cloudcore = [c for c in topo["control_plane_hosts"] if "kubeedge_cloud" in c["roles"]][0]["address"]
     lines = []
     for site in topo["edge_sites"]:

@@ -530,12 +530,18 @@ class EdgeNode(object):
                 for cid in containers:
                     self.run(["ctr", "-n", "k8s.io", "tasks", "delete", "-f", cid], check=False)
                     self.run(["ctr", "-n", "k8s.io", "containers", "delete", cid], check=False)
-        if not self.module.check_mode and os.path.isdir("/var/lib/kubelet"):
-            # Volumes of pods may still be mounted under the kubelet root.
-            with open("/proc/mounts") as handle:
-                mounts = [line.split()[1] for line in handle if line.split()[1].startswith("/var/lib/kubelet/")]
-            for mount in sorted(mounts, reverse=True):
-                self.run(["umount", "-l", mount], check=False)
+        # The kubelet bind-mounts its root dir onto itself (rshared) and pod volumes below it:
+        # unmount everything at or under the directories about to be removed, deepest first.
+        mounts = []
+        for line in (read("/proc/self/mounts") or "").splitlines():
+            fields = line.split()
+            if len(fields) > 1 and any(fields[1] == d or fields[1].startswith(d + "/") for d in edge.RESET_DIRS):
+                mounts.append(fields[1])
+        if mounts:
+            self.note("unmount %d mounts" % len(mounts))
+            if not self.module.check_mode:
+                for mount in sorted(set(mounts), key=len, reverse=True):
+                    self.run(["umount", "-l", mount], check=False)
         removed_unit = self.remove_path(edge.UNIT_FILE)
         for path in edge.RESET_DIRS:
             self.remove_path(path)
