@@ -522,7 +522,7 @@ class EdgeNode(object):
             if not self.module.check_mode:
                 for cid in containers:
                     self.run(["ctr", "-n", "k8s.io", "tasks", "kill", "-s", "SIGKILL", cid], check=False)
-                for _ in range(20):
+                for _attempt in range(20):
                     rc, out, err = self.run(["ctr", "-n", "k8s.io", "tasks", "ls", "-q"], check=False)
                     if not out.split():
                         break

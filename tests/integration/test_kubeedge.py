@@ -125,7 +125,7 @@ def wait_ssh(address, timeout=180):
         if subprocess.run(["ssh", "-i", str(SSH_KEY), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
                            "-o", "BatchMode=yes", "-o", "ConnectTimeout=3", f"root@{address}",
                            "systemctl is-system-running --wait >/dev/null; true"],
-                          capture_output=True, timeout=120).returncode == 0:
+                          capture_output=True, timeout=120, check=False).returncode == 0:
             return
         time.sleep(2)
     raise AssertionError(f"{address} did not come back")
