@@ -59,7 +59,7 @@ options:
   ports_free:
     description:
       - TCP ports that must be free. A port held by a process named in C(allowed) passes, so a re-run
-        against a converged host is clean.
+        against a converged host is clean. Names are compared as the kernel keeps them (first 15 characters).
     type: list
     elements: dict
     default: []
@@ -280,7 +280,7 @@ def run_checks(params, now=None):
             holders = taken.get(item["port"])
             if holders is None:
                 add("port %d free" % item["port"], True, "free")
-            elif holders and holders <= set(item["allowed"] or []):
+            elif holders and holders <= set(name[:15] for name in item["allowed"] or []):  # comm is cut at 15 chars
                 add("port %d free" % item["port"], True, "held by %s (expected)" % ", ".join(sorted(holders)))
             else:
                 add("port %d free" % item["port"], False,
