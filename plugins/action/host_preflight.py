@@ -13,11 +13,7 @@ from ansible.release import __version__ as ansible_core_version
 
 
 class ActionModule(ActionBase):
-    """Run host_preflight with the controller's clock, for the skew check.
-
-    The controller time sent is the moment the module starts on the host, estimated as
-    the middle of the round trip; connection setup is excluded by timing twice.
-    """
+    """Run host_preflight with the controller's clock, for the skew check."""
 
     _requires_connection = True
 
@@ -33,14 +29,17 @@ class ActionModule(ActionBase):
         end = time.time()
         facts = module_result.get("facts") or {}
         if "clock_skew" in facts:
-            # Re-base the skew on the round trip's midpoint rather than its start.
-            skew = facts["time"] - (start + end) / 2.0
+            # The host read its clock somewhere inside [start, end] of the controller's clock, so
+            # only a reading outside that window proves a skew; inside it counts as none.
+            remote = facts["time"]
+            skew = 0.0 if start <= remote <= end else (remote - start if remote < start else remote - end)
             limit = float(args.get("max_clock_skew", 5))
             facts["clock_skew"] = round(skew, 3)
             for check in module_result.get("checks", []):
                 if check["name"] == "clock":
                     check["ok"] = abs(skew) <= limit
-                    check["detail"] = "%+.1f s from the controller (allowed %.0f s)" % (skew, limit)
+                    check["detail"] = "%+.1f s from the controller, measured within %.1f s (allowed %.0f s)" % (
+                        skew, end - start, limit)
         facts["ansible_core"] = ansible_core_version
         result.update(module_result)
         return result
