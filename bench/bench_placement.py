@@ -90,8 +90,8 @@ def main():
             print('%-9s %-10s %8d %s' % (mode, 'fast', count, ''.join(fast_row)))
             print('%-9s %-10s %8d %s' % (mode, 'reference', count, ''.join(ref_row)))
     print('-' * len(header))
-    print('fast == reference in every cell where both ran: %s' % ('yes' if not mismatches else
-                                                                 'NO (%d mismatches)' % mismatches))
+    verdict = 'yes' if not mismatches else 'NO (%d mismatches)' % mismatches
+    print('fast == reference in every cell where both ran: %s' % verdict)
     print('total time: %.1f s' % (time.perf_counter() - started))
     return 1 if mismatches else 0
 

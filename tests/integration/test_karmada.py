@@ -214,8 +214,8 @@ def test_check_diff_is_clean():
 def test_example_01_nginx_everywhere(karmada_api, member_apps):
     policy = yaml.safe_load((EXAMPLES / "01-nginx-propagation.yaml").read_text())
     run_tasks([
-        {"name": "nginx Deployment in Karmada", "kubernetes.core.k8s": dict(K8S, state="present",
-                                                                               definition=deployment("nginx", 3))},
+        {"name": "nginx Deployment in Karmada",
+         "kubernetes.core.k8s": dict(K8S, state="present", definition=deployment("nginx", 3))},
         {"name": "Example 01 as written", "fleetops.kurator.propagation_policy": dict(
             K8S, name=policy["metadata"]["name"], namespace=NS, spec=policy["spec"])},
     ])
