@@ -154,6 +154,19 @@ def run_script(w):
     return time.time() - t0
 
 
+def forget_removed_nodes(remaining):
+    """Delete the Node objects of the edge hosts the bench added and removed again."""
+    from kubernetes import client, config
+    with open(TOPOLOGY) as handle:
+        topo = yaml.safe_load(handle)
+    host = [c for c in topo["clusters"] if c["role"] == "host"][0]
+    api = client.CoreV1Api(config.new_client_from_config(
+        config_file=os.path.normpath(os.path.join(os.path.dirname(TOPOLOGY), host["kubeconfig"]))))
+    for node in api.list_node(label_selector="node-role.kubernetes.io/edge").items:
+        if node.metadata.name not in remaining:
+            api.delete_node(node.metadata.name)
+
+
 def main():
     kubeedge_lab.ensure_pause_image()
     rows = []
@@ -178,8 +191,9 @@ def main():
                   % (n, role_cold, script_cold, role_warm, script_warm), flush=True)
             shutil.rmtree(workdir, ignore_errors=True)
     finally:
-        if SIZES != [5]:
-            lab_hosts(5)
+        remaining = lab_hosts(5) if SIZES != [5] else {}
+        if remaining:
+            forget_removed_nodes(remaining)
     print()
     print("| hosts | role cold (s) | script cold (s) | ratio | role re-run (s) | script re-run (s) | ratio |")
     print("|---|---|---|---|---|---|---|")
