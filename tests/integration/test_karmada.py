@@ -88,7 +88,7 @@ def run_tasks(tasks: list, name: str = "workloads") -> subprocess.CompletedProce
     with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as fh:
         yaml.safe_dump(play, fh)
     try:
-        proc, _ = ansible_playbook(fh.name)
+        proc = ansible_playbook(fh.name)[0]
     finally:
         os.unlink(fh.name)
     assert_ok(proc)
@@ -155,6 +155,17 @@ def binding_clusters(karmada_api, name: str, kind: str = "Deployment") -> dict:
     return {t["name"]: t.get("replicas", 0) for t in (rb.get("spec") or {}).get("clusters") or []}
 
 
+def replicas_when(member_apps, name: str, accept):
+    """The member replicas of name when accept(replicas) holds, else None (for wait())."""
+    replicas = member_replicas(member_apps, name)
+    return replicas if replicas and accept(replicas) else None
+
+
+def all_available(want: dict):
+    """accept() for replicas_when: exactly the wanted replicas per cluster, all available."""
+    return lambda r: {c: v[0] for c, v in r.items()} == want and all(v[1] == v[0] for v in r.values())
+
+
 def member_replicas(member_apps, name: str) -> dict:
     out = {}
     for c, api in member_apps.items():
@@ -203,7 +214,7 @@ def test_rerun_changes_nothing():
 
 
 def test_check_diff_is_clean():
-    proc, _ = ansible_playbook(PLAYBOOK, "--check", "--diff")
+    proc = ansible_playbook(PLAYBOOK, "--check", "--diff")[0]
     assert_ok(proc)
     changed = {h: r["changed"] for h, r in recap(proc.stdout).items() if r["changed"]}
     assert not changed, (changed, changed_tasks(proc.stdout))
@@ -220,8 +231,8 @@ def test_example_01_nginx_everywhere(karmada_api, member_apps):
             K8S, name=policy["metadata"]["name"], namespace=NS, spec=policy["spec"])},
     ])
     want = ["cluster-beijing", "cluster-shanghai", "cluster-guangzhou"]
-    got = wait("nginx Available with 3 replicas in beijing, shanghai, guangzhou", lambda: (
-        r if all(r.get(c) == (3, 3) for c in want) else None) if (r := member_replicas(member_apps, "nginx")) else None)
+    got = wait("nginx Available with 3 replicas in beijing, shanghai, guangzhou", lambda: replicas_when(
+        member_apps, "nginx", lambda r: all(r.get(c) == (3, 3) for c in want)))
     assert set(got) == set(want), got
     assert binding_clusters(karmada_api, "nginx") == {c: 3 for c in want}
 
@@ -243,11 +254,10 @@ def test_example_02_frontend_weighted(karmada_api, member_apps, tmp_path):
     result = json.loads(out.read_text())
     plan = result["plan"]
     assert set(plan) <= {"cluster-shanghai", "cluster-hangzhou"} and sum(plan.values()) == 10, result
-    got = wait("frontend binding equals the plan", lambda: (b := binding_clusters(karmada_api, "frontend")) == plan and b)
+    got = wait("frontend binding equals the plan", lambda: binding_clusters(karmada_api, "frontend") == plan and plan)
     assert got == plan
-    members = wait("frontend member Deployments Available", lambda: (
-        r if {c: v[0] for c, v in r.items()} == plan and all(v[1] == v[0] for v in r.values()) else None)
-        if (r := member_replicas(member_apps, "frontend")) else None)
+    members = wait("frontend member Deployments Available",
+                   lambda: replicas_when(member_apps, "frontend", all_available(plan)))
     note(f"example 02: plan {plan}, binding {got}, members {members}; translations {result['translations']}; "
          f"warnings {result['warnings']}")
 
@@ -257,9 +267,8 @@ def test_example_07_federated_deployment(karmada_api, member_apps, member_core):
     run_tasks([{"name": "Example 07 through federated_deployment",
                 "fleetops.kurator.federated_deployment": dict(K8S, definition=docs, namespace=NS)}])
     want = {"cluster-beijing": 2, "cluster-shanghai": 1}
-    wait("frontend-app beijing 2 / shanghai 1, Available", lambda: (
-        r if {c: v[0] for c, v in r.items()} == want and all(v[1] == v[0] for v in r.values()) else None)
-        if (r := member_replicas(member_apps, "frontend-app")) else None)
+    wait("frontend-app beijing 2 / shanghai 1, Available",
+         lambda: replicas_when(member_apps, "frontend-app", all_available(want)))
     for c in want:
         core, net = member_core[c]
         wait(f"frontend-service and frontend-ingress in {c}", lambda core=core, net=net: (
