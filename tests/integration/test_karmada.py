@@ -35,7 +35,7 @@ PLAYBOOK = REPO / "playbooks" / "karmada.yml"
 # topology is being regenerated.
 INVENTORY = Path(os.environ.get("FLEETOPS_TEST_INVENTORY", TOPOLOGY))
 KARMADA_KUBECONFIG = Path.home() / ".fleetops" / INVENTORY.parent.name / "karmada.kubeconfig"
-EXAMPLES = Path(os.environ.get("FLEETOPS_EXAMPLES", REPO.parent / "shared" / "mission-examples"))
+EXAMPLES = Path(os.environ.get("FLEETOPS_EXAMPLES", REPO / "tests" / "fixtures" / "mission-examples"))
 MEMBERS = ["cluster-beijing", "cluster-shanghai", "cluster-guangzhou", "cluster-hangzhou"]
 NS = "default"
 TIMINGS = REPO / "tests" / "output" / "karmada-timings.txt"
@@ -118,6 +118,19 @@ def karmada_api():
 
 
 @pytest.fixture(scope="module")
+def fresh_workloads(karmada_api):
+    """Delete the Deployments earlier runs left in Karmada, so every binding here is new.
+
+    A binding keeps its schedule until something about it changes: one left from a run
+    that ended with a member unjoined would never include that member again.
+    """
+    apps = karmada_api["apps"]
+    for dep in apps.list_namespaced_deployment(NS).items:
+        apps.delete_namespaced_deployment(dep.metadata.name, NS)
+    wait("no Deployments left in Karmada", lambda: not apps.list_namespaced_deployment(NS).items, 120)
+
+
+@pytest.fixture(scope="module")
 def member_apps(api_clients):
     from kubernetes import client
     return {c: client.AppsV1Api(api_clients[c]) for c in MEMBERS}
@@ -149,10 +162,14 @@ def wait(what: str, probe, timeout: float = 180, every: float = 2):
     raise AssertionError(f"timed out after {timeout}s waiting for {what}; last: {last!r}")
 
 
-def binding_clusters(karmada_api, name: str, kind: str = "Deployment") -> dict:
+def binding_clusters(karmada_api, name: str, kind: str = "Deployment", uid: str = None) -> dict:
+    """Clusters and replicas of the ResourceBinding; with uid, {} until it is the binding of that object."""
     rb = karmada_api["custom"].get_namespaced_custom_object(
         "work.karmada.io", "v1alpha2", NS, "resourcebindings", f"{name}-{kind.lower()}")
-    return {t["name"]: t.get("replicas", 0) for t in (rb.get("spec") or {}).get("clusters") or []}
+    spec = rb.get("spec") or {}
+    if uid and (spec.get("resource") or {}).get("uid") != uid:
+        return {}
+    return {t["name"]: t.get("replicas", 0) for t in spec.get("clusters") or []}
 
 
 def replicas_when(member_apps, name: str, accept):
@@ -222,7 +239,7 @@ def test_check_diff_is_clean():
 
 # --------------------------------------------------------------------------- examples
 
-def test_example_01_nginx_everywhere(karmada_api, member_apps):
+def test_example_01_nginx_everywhere(karmada_api, member_apps, fresh_workloads):  # pylint: disable=unused-argument
     policy = yaml.safe_load((EXAMPLES / "01-nginx-propagation.yaml").read_text())
     run_tasks([
         {"name": "nginx Deployment in Karmada",
@@ -343,7 +360,11 @@ def test_generated_placements_match_the_plan(karmada_api, topology_clusters):
     capacity = [c for c in cases if c not in static]
 
     def apply(batch):
+        # Start from new objects: a binding left by an earlier run keeps its old schedule
+        # (Karmada does not reschedule static weights when a cluster rejoins).
         run_tasks([
+            {"name": "Remove earlier Deployments", "kubernetes.core.k8s": dict(
+                K8S, state="absent", wait=True, definition=[deployment(c["name"], c["replicas"]) for c in batch])},
             {"name": "Deployments", "kubernetes.core.k8s": dict(
                 K8S, state="present", definition=[deployment(c["name"], c["replicas"]) for c in batch])},
             {"name": "Policies", "loop": batch, "loop_control": {"label": "{{ item.name }}"},
@@ -361,7 +382,8 @@ def test_generated_placements_match_the_plan(karmada_api, topology_clusters):
             clusters = [dict(x, available_replicas=(avail or {}).get(x["name"], 0)) for x in topology_clusters]
             plan = compute_placement(clusters, c["placement"], c["replicas"], uid=uid)
             try:
-                got = wait(f"{c['name']} binding", lambda c=c: binding_clusters(karmada_api, c["name"]) or None, 60)
+                got = wait(f"{c['name']} binding", lambda c=c, uid=uid: binding_clusters(
+                    karmada_api, c["name"], uid=uid) or None, 60)
             except AssertionError as exc:
                 got = str(exc)
             results.append((c["name"], c["replicas"], plan, got))

@@ -12,7 +12,8 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.fleetops.kurator.plugins.filter.placement import FilterModule
 
 FILTERS = FilterModule().filters()
-EXAMPLES = '/work/shared/mission-examples'
+# The user's examples (a copy of shared/mission-examples kept with the tests).
+EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'fixtures', 'mission-examples')
 TOPOLOGY = [
     {'name': 'cluster-beijing', 'labels': {'environment': 'production', 'region': 'north-china'}},
     {'name': 'cluster-shanghai', 'labels': {'environment': 'production', 'region': 'east-china'}},

@@ -12,7 +12,8 @@ from hypothesis import given, settings, strategies as st
 from ansible_collections.fleetops.kurator.plugins.module_utils import _placement as P
 from ansible_collections.fleetops.kurator.plugins.module_utils import _policy as POL
 
-EXAMPLES = '/work/shared/mission-examples'
+# The user's examples (a copy of shared/mission-examples kept with the tests).
+EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'fixtures', 'mission-examples')
 
 
 def load(name):

@@ -15,7 +15,8 @@ from placement_fakes import FailJson, FakeClient, run_module  # noqa: F401 pylin
 from ansible_collections.fleetops.kurator.plugins.modules import (
     federated_deployment, override_policy, placement_info, propagation_policy)
 
-EXAMPLES = '/work/shared/mission-examples'
+# The user's examples (a copy of shared/mission-examples kept with the tests).
+EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'fixtures', 'mission-examples')
 TOPOLOGY = [
     {'name': 'cluster-beijing', 'labels': {'environment': 'production', 'region': 'north-china'}},
     {'name': 'cluster-shanghai', 'labels': {'environment': 'production', 'region': 'east-china'}},
