@@ -476,6 +476,12 @@ def build_propagation_policy(name, namespace, spec, cluster_scoped=False, labels
                 # The mutating webhook does the same.
                 sel['namespace'] = namespace
     errors = validate_propagation_spec(spec, None if cluster_scoped else namespace)
+    obj = _policy_object('PropagationPolicy', name, namespace, spec, cluster_scoped, labels, errors)
+    return obj, translations, warnings
+
+
+def _policy_object(kind, name, namespace, spec, cluster_scoped, labels, errors):
+    """The policy object, or PolicyError with every error (a missing name first)."""
     if not name:
         errors.insert(0, _err('metadata.name', 'Required value'))
     if errors:
@@ -485,10 +491,8 @@ def build_propagation_policy(name, namespace, spec, cluster_scoped=False, labels
         meta['namespace'] = namespace
     if labels:
         meta['labels'] = dict(labels)
-    obj = {'apiVersion': API_VERSION,
-           'kind': 'ClusterPropagationPolicy' if cluster_scoped else 'PropagationPolicy',
-           'metadata': meta, 'spec': spec}
-    return obj, translations, warnings
+    return {'apiVersion': API_VERSION, 'kind': 'Cluster' + kind if cluster_scoped else kind,
+            'metadata': meta, 'spec': spec}
 
 
 def build_override_policy(name, namespace, spec, cluster_scoped=False, labels=None):
@@ -497,18 +501,7 @@ def build_override_policy(name, namespace, spec, cluster_scoped=False, labels=No
         for sel in spec.get('resourceSelectors') or []:
             sel.setdefault('namespace', namespace)
     errors = validate_override_spec(spec, None if cluster_scoped else namespace)
-    if not name:
-        errors.insert(0, _err('metadata.name', 'Required value'))
-    if errors:
-        raise PolicyError(errors)
-    meta = {'name': name}
-    if not cluster_scoped:
-        meta['namespace'] = namespace
-    if labels:
-        meta['labels'] = dict(labels)
-    return {'apiVersion': API_VERSION,
-            'kind': 'ClusterOverridePolicy' if cluster_scoped else 'OverridePolicy',
-            'metadata': meta, 'spec': spec}
+    return _policy_object('OverridePolicy', name, namespace, spec, cluster_scoped, labels, errors)
 
 
 # ---------------------------------------------------------------------------
