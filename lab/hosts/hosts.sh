@@ -11,6 +11,7 @@
 #
 # Parameters (environment):
 #   LAB_KARMADA_HOSTS   Karmada control-plane hosts, 1..3            (default 1)
+#   LAB_KARMADA_HA_HOSTS  separate 3-host Karmada for the HA test, 0|3 (default 0)
 #   LAB_EDGE_HOSTS      edge hosts, 0..40, split site-a/site-b       (default 5: 3+2)
 #   LAB_NET_PREFIX      first three octets of the lab /24            (default 172.31.250)
 #   FLEETOPS_LAB_CACHE  rootfs/deb cache outside the repo            (default /var/cache/fleetops-lab)
@@ -32,6 +33,7 @@ NET_PREFIX="${LAB_NET_PREFIX:-172.31.250}"
 SUBNET="$NET_PREFIX.0/24"
 GATEWAY="$NET_PREFIX.1"
 KARMADA_HOSTS="${LAB_KARMADA_HOSTS:-1}"
+KARMADA_HA_HOSTS="${LAB_KARMADA_HA_HOSTS:-0}"
 EDGE_HOSTS="${LAB_EDGE_HOSTS:-5}"
 BOOT_TIMEOUT="${LAB_BOOT_TIMEOUT:-180}"
 IMAGE_REPO="fleetops-lab/debian12-systemd"
@@ -197,13 +199,18 @@ cmd_image() {
 # topology
 # --------------------------------------------------------------------------
 # Emits "name role site ip" lines. Fixed addresses keep the lab stable:
-#   cloudcore-1 .10 · karmada-N .20+N · edge-a-N .100+N · edge-b-N .150+N
+#   cloudcore-1 .10 · karmada-N .20+N · gw-hangzhou .30 · karmada-ha-N .40+N · edge-a-N .100+N · edge-b-N .150+N
 desired_hosts() {
   [[ $KARMADA_HOSTS =~ ^[1-3]$ ]] || die "LAB_KARMADA_HOSTS must be 1..3"
+  [[ $KARMADA_HA_HOSTS =~ ^[03]$ ]] || die "LAB_KARMADA_HA_HOSTS must be 0 or 3"
   if ! [[ $EDGE_HOSTS =~ ^[0-9]+$ ]] || ((EDGE_HOSTS > 40)); then die "LAB_EDGE_HOSTS must be 0..40"; fi
   echo "cloudcore-1 cloudcore - $NET_PREFIX.10"
   local i a b
   for ((i = 1; i <= KARMADA_HOSTS; i++)); do echo "karmada-$i karmada - $NET_PREFIX.$((20 + i))"; done
+  # A host in cluster-hangzhou's network that runs its karmada-agent (Pull mode).
+  echo "gw-hangzhou gateway - $NET_PREFIX.30"
+  # Not part of the lab topology: tests/integration/test_karmada_ha.py writes its own.
+  for ((i = 1; i <= KARMADA_HA_HOSTS; i++)); do echo "karmada-ha-$i karmada-ha - $NET_PREFIX.$((40 + i))"; done
   a=$(((EDGE_HOSTS + 1) / 2)); b=$((EDGE_HOSTS - a))
   for ((i = 1; i <= a; i++)); do echo "edge-a-$i edge site-a $NET_PREFIX.$((100 + i))"; done
   for ((i = 1; i <= b; i++)); do echo "edge-b-$i edge site-b $NET_PREFIX.$((150 + i))"; done
