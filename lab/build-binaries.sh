@@ -2,8 +2,10 @@
 # Build the lab's upstream binaries from Go modules (module proxy only) and cache them
 # outside the repository, keyed by version:
 #   ${FLEETOPS_LAB_CACHE:-/var/cache/fleetops-lab}/bin/<component>/<version>/<binary>
-# A component counts as cached when its .built stamp exists; the stamp is written only
-# after a successful build, so an interrupted build is redone, a finished one never.
+# A component counts as cached when its .built stamp exists and it has every expected
+# output; the stamp is written only after a successful build, so an interrupted build is
+# redone, a finished one never. An output added to a component later (karmada-agent) is
+# built alone into the cached dir when the component supports it (missing_<component>).
 # Usage: lab/build-binaries.sh [-j N] [component...]
 #   default components: etcd kubernetes kwok helm karmada
 #   extra components:   kubeedge gofakes3   (also: all)
@@ -97,20 +99,34 @@ build_helm() {
     -ldflags "-s -w -X helm.sh/helm/$major/internal/version.version=$v" "helm.sh/helm/$major/cmd/helm@$v"
 }
 
-build_karmada() {
-  local v=$1 out=$2 M=github.com/karmada-io/karmada b
-  local ldf="-s -w -X $M/pkg/version.gitVersion=$v" cmds=(controller-manager scheduler webhook aggregated-apiserver karmadactl)
-  local gets=() pkgs=()
+build_karmada() {   # [cmd...]: only these (default: all) - for adding a binary to a cache
+  local v=$1 out=$2 M=github.com/karmada-io/karmada b; shift 2
+  local ldf="-s -w -X $M/pkg/version.gitVersion=$v"
+  local cmds=("$@") gets=() pkgs=()
+  ((${#cmds[@]})) || cmds=(controller-manager scheduler webhook aggregated-apiserver agent karmadactl)
   for b in "${cmds[@]}"; do gets+=("$M/cmd/$b@$v"); pkgs+=("$M/cmd/$b"); done
-  # One scratch module for all five: same module version, so one graph, one build.
+  # One scratch module for all of them: same module version, so one graph, one build.
   workmod karmada
   go get "${gets[@]}"
   CGO_ENABLED=0 go build -trimpath -ldflags "$ldf" -o "$out/" "${pkgs[@]}"
-  for b in controller-manager scheduler webhook aggregated-apiserver; do mv "$out/$b" "$out/karmada-$b"; done
+  for b in "${cmds[@]}"; do [[ $b == karmadactl ]] || mv "$out/$b" "$out/karmada-$b"; done
+  (($#)) && return 0
   # CRD trees the roles apply (charts/karmada/_crds), taken from the module zip.
   rm -rf "$out/crds"; mkdir -p "$out/crds"
   cp -r "$GOMODCACHE/$M@$v/charts/karmada/_crds/." "$out/crds/"
   chmod -R u+w "$out/crds"
+}
+# missing_<component> <missing output...>: the build_<component> arguments that add just
+# those outputs to an existing cache dir (a binary added to the component later).
+missing_karmada() {
+  local f
+  for f in "$@"; do
+    case "$f" in
+      karmadactl) echo karmadactl ;;
+      karmada-*) echo "${f#karmada-}" ;;
+      *) return 1 ;;   # crds: a full build
+    esac
+  done
 }
 
 build_kubeedge() {   # recipe D (CGO: edgecore needs sqlite)
@@ -152,7 +168,7 @@ declare -A OUTPUTS=(
   [kubernetes]="kube-apiserver kube-controller-manager kube-scheduler kubectl"
   [kwok]="kwok stage/node/fast/node-initialize.yaml"
   [helm]="helm"
-  [karmada]="karmada-controller-manager karmada-scheduler karmada-webhook karmada-aggregated-apiserver karmadactl crds/kustomization.yaml"
+  [karmada]="karmada-controller-manager karmada-scheduler karmada-webhook karmada-aggregated-apiserver karmada-agent karmadactl crds/kustomization.yaml"
   [kubeedge]="cloudcore edgecore keadm edgemark"
   [gofakes3]="gofakes3"
 )
@@ -163,17 +179,63 @@ check_outputs() {
   done
 }
 
+# missing_outputs <component> <dir>: the expected outputs absent from dir.
+missing_outputs() {
+  local c=$1 d=$2 f
+  for f in ${OUTPUTS[$c]}; do [[ -s "$d/$f" ]] || echo "$f"; done
+}
+
+# add_missing <component> <version> <dir>: a cached build that lacks outputs added to the
+# component since (karmada-agent): build only those into the cache dir, when the component
+# knows how (missing_<component>); otherwise return 1 for a full rebuild.
+add_missing() {
+  local c=$1 v=$2 out=$3 missing=() args=() list tmp t0 rc=0
+  read -ra missing <<<"$(missing_outputs "$c" "$out" | tr '\n' ' ')"
+  ((${#missing[@]})) || return 0
+  declare -F "missing_$c" >/dev/null || return 1
+  list="$("missing_$c" "${missing[@]}")" || return 1
+  read -ra args <<<"$(tr '\n' ' ' <<<"$list")"
+  ((${#args[@]})) || return 1
+  tmp="$out.add.$$"; rm -rf "$tmp"; mkdir -p "$tmp"
+  log "$c $v: cached, adding ${missing[*]} (log: $CACHE/logs/build-$c-add.log)"
+  t0=$(date +%s)
+  set +e
+  ( set -euo pipefail; "build_$c" "$v" "$tmp" "${args[@]}" ) >"$CACHE/logs/build-$c-add.log" 2>&1
+  rc=$?
+  set -e
+  if ((rc == 0)); then
+    local f
+    for f in "${missing[@]}"; do
+      [[ -s "$tmp/$f" ]] || { log "$c $v: adding $f produced no file"; rm -rf "$tmp"; return 2; }
+      mv "$tmp/$f" "$out/$f"
+    done
+    rm -rf "$tmp"
+    printf 'added=%s seconds=%s at=%s\n' "${missing[*]}" "$(( $(date +%s) - t0 ))" "$(date -u +%FT%TZ)" >> "$out/.built"
+    log "$c $v: added ${missing[*]} in $(( $(date +%s) - t0 ))s"
+  else
+    log "$c $v: adding ${missing[*]} FAILED — tail of $CACHE/logs/build-$c-add.log:"
+    tail -n 15 "$CACHE/logs/build-$c-add.log" >&2
+    rm -rf "$tmp"; return 2
+  fi
+}
+
 # build_one <component>: cached → return; else build into a temp dir, then move + stamp.
 build_one() {
   local c=$1 v out tmp t0 t1
   v="$(version "$c")"
   out="$CACHE/bin/$c/$v"
-  if [[ -f "$out/.built" ]]; then
+  if [[ -f "$out/.built" ]] && [[ -z "$(missing_outputs "$c" "$out")" ]]; then
     log "$c $v: cached ($out)"; return 0
   fi
   exec 9>"$CACHE/work/.$c.lock"
   flock 9
-  if [[ -f "$out/.built" ]]; then log "$c $v: cached"; return 0; fi
+  if [[ -f "$out/.built" ]]; then
+    local arc=0
+    add_missing "$c" "$v" "$out" || arc=$?
+    ((arc == 0)) && { log "$c $v: cached"; return 0; }
+    ((arc == 2)) && return 1
+    log "$c $v: cached build lacks $(missing_outputs "$c" "$out" | tr '\n' ' ')- rebuilding"
+  fi
   tmp="$out.tmp.$$"; rm -rf "$tmp"; mkdir -p "$tmp"
   log "$c $v: building (log: $CACHE/logs/build-$c.log)"
   t0=$(date +%s)

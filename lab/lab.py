@@ -682,7 +682,8 @@ def mirror_releases() -> dict[str, tuple[str, str, list]]:
         ver = v["karmada"]
         assets = [(f"{b}-{arch}.tgz", lambda out, d=d, b=b: _tar(out, [(d / b, b)]))
                   for b in ("karmadactl", "karmada-controller-manager", "karmada-scheduler",
-                            "karmada-webhook", "karmada-aggregated-apiserver")]
+                            "karmada-webhook", "karmada-aggregated-apiserver", "karmada-agent")
+                  if (d / b).exists()]
         # upstream's crds.tar.gz: crds/{bases,patches,kustomization.yaml}
         assets.append(("crds.tar.gz", lambda out, d=d: _tar(out, _tree(d / "crds", "crds"))))
         rel["karmada"] = (f"karmada-io/karmada/releases/download/{ver}", ver, assets)
@@ -719,22 +720,23 @@ def ensure_mirror() -> list[str]:
     for comp, (reldir, ver, assets) in mirror_releases().items():
         d = MIRROR / reldir
         stamp = d / ".complete"
-        if stamp.exists():
+        # A complete release dir only gains the assets added since (karmada-agent); the
+        # ones already there are kept as they are (their checksums stay valid).
+        todo = [(a, m) for a, m in assets
+                if not stamp.exists() or not (d / a).exists() or not (d / f"{a}.sha256").exists()]
+        if not todo:
             continue
         t0 = time.time()
         d.mkdir(parents=True, exist_ok=True)
-        sums = []
-        for asset, make in assets:
+        for asset, make in todo:
             out = d / asset
             make(out)
             if not asset.endswith((".tar.gz", ".tgz")):
                 os.chmod(out, 0o755)
-            digest = _sha256(out)
-            (d / f"{asset}.sha256").write_text(f"{digest}  {asset}\n")
-            sums.append(f"{digest}  {asset}\n")
-        (d / "sha256sums.txt").write_text("".join(sums))
+            (d / f"{asset}.sha256").write_text(f"{_sha256(out)}  {asset}\n")
+        (d / "sha256sums.txt").write_text("".join((d / f"{a}.sha256").read_text() for a, _ in assets))
         stamp.write_text(f"{comp} {ver}\n")
-        built.append(f"{reldir} ({time.time() - t0:.0f}s)")
+        built.append(f"{reldir}: {len(todo)} asset(s) ({time.time() - t0:.0f}s)")
     idx = MIRROR / "index.txt"
     lines = sorted(str(p.relative_to(MIRROR)) for p in MIRROR.rglob("*")
                    if p.is_file() and p.name not in (".complete", "index.txt"))
