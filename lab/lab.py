@@ -123,6 +123,8 @@ CLUSTERS = [
             {"environment": "production", "region": "east-china"}),
 ]
 REGIONS = ["north-china", "east-china", "south-china"]
+# Pull-mode members and the lab host (role gateway in hosts.json) that runs their karmada-agent.
+PULL_AGENTS = {"cluster-hangzhou": "gw-hangzhou"}
 
 # Memory: per-process Go soft limits; everything shares the machine's 2 cores.
 GO_ENV = {
@@ -816,10 +818,15 @@ def topology_text() -> str:
             f"    provider: {c.provider}",
             f"    labels: {_flow(c.labels)}",
             f"    kubeconfig: {os.path.relpath(c.kubeconfig, TOPOLOGY_FILE.parent)}",
-            "    sync_mode: Push",
-            # What Karmada (on the karmada-1 lab host) dials; 127.0.0.1 is the controller only.
-            f"    api_endpoint: https://{gw}:{c.api_port}",
         ]
+        # cluster-hangzhou joins in Pull mode, its karmada-agent on the gw-hangzhou lab host
+        # (a systemd host in the member's network: the members' pods are kwok's, they never run).
+        agent = PULL_AGENTS.get(c.name)
+        out += [f"    sync_mode: {'Pull' if agent in hosts else 'Push'}"]
+        if agent in hosts:
+            out += [f"    agent_host: {agent}"]
+        # What Karmada (on the karmada-1 lab host) and the agent dial; 127.0.0.1 is the controller only.
+        out += [f"    api_endpoint: https://{gw}:{c.api_port}"]
     edge = {n: h for n, h in hosts.items() if h.get("role") == "edge"}
     if edge:
         sites = {
@@ -840,12 +847,14 @@ def topology_text() -> str:
                 out.append(f"      - {{name: {n}, address: {h['address']}, ssh_user: root, "
                            f"ssh_port: {h.get('ssh_port', 22)}, ssh_key: {key}, arch: amd64, "
                            f"labels: {_flow(labels)}}}")
-    cp = {n: h for n, h in hosts.items() if h.get("role") in ("karmada", "cloudcore")}
+    cp_roles = {"karmada": "karmada", "cloudcore": "kubeedge_cloud", "gateway": "karmada_agent"}
+    cp = {n: h for n, h in hosts.items() if h.get("role") in cp_roles
+          and (h["role"] != "gateway" or n in PULL_AGENTS.values())}
     if cp:
         out.append("control_plane_hosts:")
         for n in sorted(cp):
             h = cp[n]
-            roles = "karmada" if h["role"] == "karmada" else "kubeedge_cloud"
+            roles = cp_roles[h["role"]]
             out.append(f"  - {{name: {n}, address: {h['address']}, ssh_user: root, "
                        f"ssh_port: {h.get('ssh_port', 22)}, ssh_key: {key}, roles: [{roles}]}}")
     out += [

@@ -17,8 +17,8 @@ description:
   - Clusters become hosts with a local connection and their kubeconfig, so plays can target
     C(member_clusters). Edge nodes and control-plane hosts become SSH hosts.
   - "Groups: C(clusters), C(host_cluster), C(member_clusters), C(region_<name>), C(site_<name>), C(edge_nodes),
-    C(kubeedge_cloud), C(karmada_control_plane), C(control_plane_hosts), C(push_members), C(pull_members).
-    Dashes in region and site names become underscores in group names."
+    C(kubeedge_cloud), C(karmada_control_plane), C(karmada_agents), C(control_plane_hosts), C(push_members),
+    C(pull_members). Dashes in region and site names become underscores in group names."
   - See C(docs/topology.md) in the collection for a complete annotated example.
 extends_documentation_fragment:
   - ansible.builtin.constructed
@@ -99,6 +99,7 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Constructable
 from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.fleetops.kurator.plugins.module_utils._topology import (
+    CONTROL_PLANE_GROUPS,
     TopologyError,
     group_name,
     normalize,
@@ -154,7 +155,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
     def _populate(self, topo):
         inv = self.inventory
         for group in ("clusters", "host_cluster", "member_clusters", "push_members", "pull_members", "edge_nodes",
-                      "kubeedge_cloud", "karmada_control_plane", "control_plane_hosts"):
+                      "kubeedge_cloud", "karmada_control_plane", "karmada_agents", "control_plane_hosts"):
             inv.add_group(group)
         for region in topo["regions"]:
             inv.add_group(group_name("region", region["name"]))
@@ -205,7 +206,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
             name = host["name"]
             inv.add_host(name, group="control_plane_hosts")
             for role in host["roles"]:
-                inv.add_host(name, group="karmada_control_plane" if role == "karmada" else "kubeedge_cloud")
+                inv.add_host(name, group=CONTROL_PLANE_GROUPS[role])
             if host.get("region"):
                 inv.add_host(name, group=group_name("region", host["region"]))
             hostvars = _ssh_vars(host)
@@ -215,6 +216,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
                 "fleetops_arch": host["arch"],
                 "fleetops_labels": host["labels"],
                 "fleetops_control_plane_roles": host["roles"],
+                # Pull members whose karmada-agent runs on this host (role karmada_agent).
+                "fleetops_agent_clusters": sorted(c["name"] for c in topo["clusters"] if c.get("agent_host") == name),
             })
             self._set(name, hostvars)
 

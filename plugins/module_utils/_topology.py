@@ -28,7 +28,10 @@ URL = re.compile(r"^https?://[^\s/]+(/[^\s]*)?$")
 CLUSTER_ROLES = ("host", "member")
 SYNC_MODES = ("Push", "Pull")
 ARCHES = ("amd64", "arm64", "arm")
-CONTROL_PLANE_ROLES = ("karmada", "kubeedge_cloud")
+CONTROL_PLANE_ROLES = ("karmada", "kubeedge_cloud", "karmada_agent")
+# The inventory group of each control-plane role.
+CONTROL_PLANE_GROUPS = {"karmada": "karmada_control_plane", "kubeedge_cloud": "kubeedge_cloud",
+                        "karmada_agent": "karmada_agents"}
 INSTALL_MODES = ("in_cluster", "host")
 
 # Keys each section accepts. Anything else is reported as unknown (usually a typo).
@@ -38,7 +41,7 @@ TOP_KEYS = ("plugin", "regions", "clusters", "edge_sites", "control_plane_hosts"
             "use_vars_plugins")
 REGION_KEYS = ("name", "display_name", "labels")
 CLUSTER_KEYS = ("name", "role", "region", "zones", "provider", "labels", "kubeconfig", "context",
-                "sync_mode", "api_endpoint", "edge")
+                "sync_mode", "api_endpoint", "agent_host", "edge")
 SITE_KEYS = ("name", "region", "cluster", "nodes", "labels", "ssh_user", "ssh_port", "ssh_key", "arch")
 NODE_KEYS = ("name", "address", "ssh_user", "ssh_port", "ssh_key", "arch", "labels")
 CP_HOST_KEYS = ("name", "address", "ssh_user", "ssh_port", "ssh_key", "arch", "roles", "region", "labels")
@@ -271,6 +274,8 @@ def validate(data, plugin_name="fleetops.kurator.topology", known_versions=None)
             _region_ref(c, path + ".region", host["region"], regions, required=False)
         c.labels(path + ".labels", host.get("labels"))
 
+    _agent_hosts(c, data)
+
     settings = data.get("settings")
     if settings is not None and c.mapping("settings", settings, SETTINGS_KEYS):
         if "artifact_mirror" in settings and settings["artifact_mirror"] != "":
@@ -296,6 +301,31 @@ def validate(data, plugin_name="fleetops.kurator.topology", known_versions=None)
         if "vars" in settings and not isinstance(settings["vars"], dict):
             c.add("settings.vars", settings["vars"], "a mapping of variables set on every host")
     return c.errors
+
+
+def _agent_hosts(c, data):
+    """agent_host: only on Pull members, naming a control-plane host with role karmada_agent."""
+    clusters = data.get("clusters") if isinstance(data.get("clusters"), list) else []
+    cp_hosts = data.get("control_plane_hosts") if isinstance(data.get("control_plane_hosts"), list) else []
+    agent_hosts = sorted(h["name"] for h in cp_hosts if isinstance(h, dict) and isinstance(h.get("name"), str)
+                         and isinstance(h.get("roles"), list) and "karmada_agent" in h["roles"])
+    other_hosts = set(h.get("name") for h in cp_hosts if isinstance(h, dict)) - set(agent_hosts)
+    for i, cluster in enumerate(clusters):
+        if not isinstance(cluster, dict) or "agent_host" not in cluster:
+            continue
+        path = "clusters[%d].agent_host" % i
+        value = cluster["agent_host"]
+        if cluster.get("role", "member") != "member":
+            c.add(path, value, "no agent_host on a cluster with role %s (only members are joined to Karmada)"
+                  % cluster.get("role"))
+        elif cluster.get("sync_mode", "Push") != "Pull":
+            c.add(path, value, "agent_host only with sync_mode: Pull (in Push mode Karmada dials the cluster "
+                  "and no karmada-agent runs); this cluster's sync_mode is %s" % cluster.get("sync_mode", "Push"))
+        if not isinstance(value, str) or value not in agent_hosts:
+            hint = " ('%s' is a control-plane host without that role: add karmada_agent to its roles)" % value \
+                if isinstance(value, str) and value in other_hosts else ""
+            c.add(path, value, "the name of a control_plane_hosts entry with roles: [karmada_agent]%s: %s"
+                  % (hint, ", ".join(agent_hosts) or "none defined"))
 
 
 def _region_ref(c, path, value, regions, required):

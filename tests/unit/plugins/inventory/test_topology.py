@@ -130,11 +130,23 @@ BAD = [
     ("node-typo-key", [(("edge_sites", 0, "nodes", 0, "adress"), "10.1.1.1")], "edge_sites[0].nodes[0].adress",
      "did you mean 'address'"),
     ("cp-unknown-role", [(("control_plane_hosts", 0, "roles"), ["etcd"])], "control_plane_hosts[0].roles[0]",
-     "karmada, kubeedge_cloud"),
+     "karmada, kubeedge_cloud, karmada_agent"),
     ("cp-no-roles", [(("control_plane_hosts", 0, "roles"), DELETE)], "control_plane_hosts[0].roles",
      "non-empty list"),
     ("cp-unknown-region", [(("control_plane_hosts", 0, "region"), "mars")], "control_plane_hosts[0].region",
      "name of a region"),
+    ("agent-host-push", [(("clusters", 1, "agent_host"), "cp-1")], "clusters[1].agent_host",
+     "only with sync_mode: Pull"),
+    ("agent-host-unknown", [(("clusters", 1, "sync_mode"), "Pull"), (("clusters", 1, "agent_host"), "gw-9")],
+     "clusters[1].agent_host", "control_plane_hosts entry with roles: [karmada_agent]"),
+    ("agent-host-without-role", [(("clusters", 1, "sync_mode"), "Pull"), (("clusters", 1, "agent_host"), "cp-1")],
+     "clusters[1].agent_host", "add karmada_agent to its roles"),
+    ("agent-host-on-host-cluster", [(("clusters", 0, "agent_host"), "cp-1")], "clusters[0].agent_host",
+     "only members are joined"),
+    ("agent-host-not-string", [(("clusters", 1, "sync_mode"), "Pull"), (("clusters", 1, "agent_host"), ["cp-1"])],
+     "clusters[1].agent_host", "control_plane_hosts entry"),
+    ("agent-host-typo-key", [(("clusters", 1, "agent_hsot"), "cp-1")], "clusters[1].agent_hsot",
+     "did you mean 'agent_host'"),
     ("settings-unknown-key", [(("settings", "artifact_mirorr"), "http://x")], "settings.artifact_mirorr",
      "did you mean 'artifact_mirror'"),
     ("settings-mirror-url", [(("settings", "artifact_mirror"), "mirror.local")], "settings.artifact_mirror", "URL"),
@@ -218,6 +230,28 @@ def test_normalize_merges_site_defaults_into_nodes():
     assert topo["settings"]["validate_certs"] is True
 
 
+def pull_member():
+    data = good()
+    data["control_plane_hosts"].append({"name": "gw-1", "address": "10.0.0.6", "roles": ["karmada_agent"]})
+    data["clusters"][1].update({"sync_mode": "Pull", "agent_host": "gw-1"})
+    return data
+
+
+def test_pull_member_with_agent_host_is_valid():
+    assert validate(pull_member(), known_versions=KNOWN) == []
+    # Pull without agent_host: the agent runs as a Deployment in the member.
+    data = good()
+    data["clusters"][1]["sync_mode"] = "Pull"
+    assert validate(data, known_versions=KNOWN) == []
+
+
+def test_agent_host_errors_name_the_hosts_that_would_do():
+    data = pull_member()
+    data["clusters"][1]["agent_host"] = "gw-2"
+    errors = validate(data, known_versions=KNOWN)
+    assert len(errors) == 1 and errors[0].startswith("clusters[1].agent_host: got 'gw-2'") and errors[0].endswith(": gw-1")
+
+
 # --- the inventory plugin, through ansible-core's real InventoryManager -------------------------
 
 def _inventory(path):
@@ -259,6 +293,20 @@ def test_constructed_keyed_groups(tmp_path):
     assert sorted(groups["env_production"]) == ["cluster-hangzhou", "cluster-shanghai", "edge-node-01"]
     assert "cluster-beijing" in groups["env_staging"]
     assert sorted(groups["gpu_capable"]) == ["cluster-hangzhou", "cluster-shanghai", "edge-node-01"]
+
+
+def test_agent_host_groups_and_hostvars(tmp_path):
+    data = pull_member()
+    path = tmp_path / "topology.yml"
+    path.write_text(yaml.safe_dump(data))
+    inv = _inventory(str(path))
+    groups = inv.get_groups_dict()
+    assert groups["karmada_agents"] == ["gw-1"]
+    assert "gw-1" not in groups["kubeedge_cloud"] and "gw-1" not in groups["karmada_control_plane"]
+    assert groups["pull_members"] == ["cluster-shanghai"]
+    assert inv.get_host("gw-1").get_vars()["fleetops_agent_clusters"] == ["cluster-shanghai"]
+    assert inv.get_host("cp-1").get_vars()["fleetops_agent_clusters"] == []
+    assert inv.get_host("cluster-shanghai").get_vars()["fleetops_cluster"]["agent_host"] == "gw-1"
 
 
 def test_plugin_rejects_bad_file_with_every_error(tmp_path):
