@@ -1,5 +1,6 @@
 """Karmada end to end in the lab (issue 5): host-mode control plane on karmada-1, the four
-members joined in Push mode, and real propagation checked against the placement engine.
+members joined (cluster-hangzhou in Pull mode, its karmada-agent on gw-hangzhou; the others
+in Push mode), and real propagation checked against the placement engine.
 
 Order matters (pytest runs the tests of a module in file order): converge, re-run
 (changed=0), check mode, then workloads, then unjoin/rejoin of one member.
@@ -145,7 +146,7 @@ def member_core(api_clients):
 @pytest.fixture(scope="module")
 def topology_clusters(lab_topology) -> list[dict]:
     return [{"name": c["name"], "labels": c.get("labels") or {}, "provider": c.get("provider"),
-             "region": c.get("region"), "zones": c.get("zones") or []}
+             "region": c.get("region"), "zones": c.get("zones") or [], "sync_mode": c.get("sync_mode", "Push")}
             for c in lab_topology["clusters"] if c.get("role", "member") == "member"]
 
 
@@ -211,7 +212,9 @@ def test_members_joined(karmada_api, topology_clusters):
     for want in topology_clusters:
         c = karmada_api["custom"].get_cluster_custom_object("cluster.karmada.io", "v1alpha1", "clusters", want["name"])
         spec = c["spec"]
-        assert spec["syncMode"] == "Push"
+        # The lab topology joins cluster-hangzhou in Pull mode (karmada-agent on gw-hangzhou).
+        assert spec["syncMode"] == want["sync_mode"]
+        assert ("secretRef" in spec) == (want["sync_mode"] == "Push"), spec
         assert spec["region"] == want["region"]
         assert spec["zones"] == want["zones"]
         assert spec["provider"] == want["provider"]

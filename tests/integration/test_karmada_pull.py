@@ -1,0 +1,282 @@
+"""Karmada Pull mode in the lab: cluster-hangzhou joined through karmada-agent, which runs
+as a systemd service on the lab host gw-hangzhou (the members' pods are kwok's and never
+run, so an in-member agent could not work here).
+
+Checks: the join (Cluster Pull + Ready with the topology's labels, region, zones, provider
+and spec.id, no member credential in Karmada, agent files 0600), re-run changed=0 and a
+clean --check --diff, work delivered by the agent, unjoin (agent, RBAC, credentials and the
+propagated workload gone) and rejoin, Pull -> Push -> Pull in place, and the Deployment
+placement (rendered, Available by kwok only: no agent process runs there).
+
+Runs after test_karmada.py (converged control plane); on its own it needs a converged lab:
+  .venv/bin/pytest -m lab -v -s tests/integration/test_karmada_pull.py
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import KUBECONFIG_DIR, REPO
+from test_karmada import (INVENTORY, KARMADA_KUBECONFIG, PLAYBOOK, assert_ok, changed_tasks,  # noqa: F401
+                          karmada_api, note, recap, wait)
+
+pytestmark = pytest.mark.lab
+
+MEMBER = "cluster-hangzhou"
+AGENT_HOST = "gw-hangzhou"
+UNIT = f"karmada-agent-{MEMBER}"
+AGENT_DIR = f"/etc/karmada-agent/{MEMBER}"
+PKI_AGENTS = Path.home() / ".fleetops" / INVENTORY.parent.name / "karmada" / "pki" / "agents"
+PROBE = "pull-probe"
+NS = "default"
+
+
+def playbook(*extra, inventory: Path = INVENTORY, timeout=1200):
+    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+    t0 = time.monotonic()
+    proc = subprocess.run(
+        [str(REPO / ".venv" / "bin" / "ansible-playbook"), "-i", str(inventory), str(PLAYBOOK), "--limit", MEMBER,
+         *extra], cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    return proc, time.monotonic() - t0
+
+
+@pytest.fixture(scope="module")
+def topology() -> dict:
+    return yaml.safe_load(INVENTORY.read_text())
+
+
+@pytest.fixture(scope="module")
+def member_entry(topology) -> dict:
+    entry = next(c for c in topology["clusters"] if c["name"] == MEMBER)
+    assert entry.get("sync_mode") == "Pull" and entry.get("agent_host") == AGENT_HOST, (
+        f"{INVENTORY}: {MEMBER} should be sync_mode Pull with agent_host {AGENT_HOST} (lab/lab.py topology)")
+    return entry
+
+
+@pytest.fixture(scope="module")
+def agent_ssh(topology):
+    host = next(h for h in topology["control_plane_hosts"] if h["name"] == AGENT_HOST)
+    key = (INVENTORY.parent / host["ssh_key"]).resolve()
+
+    def run(cmd: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ["ssh", "-i", str(key), "-p", str(host.get("ssh_port", 22)), "-o", "StrictHostKeyChecking=no",
+             "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "BatchMode=yes",
+             f"{host.get('ssh_user', 'root')}@{host['address']}", cmd],
+            capture_output=True, text=True, timeout=60, check=False)
+    return run
+
+
+@pytest.fixture(scope="module")
+def member():
+    from kubernetes import client, config
+    api = config.new_client_from_config(config_file=str(KUBECONFIG_DIR / f"{MEMBER}.kubeconfig"))
+    return {"core": client.CoreV1Api(api), "apps": client.AppsV1Api(api), "rbac": client.RbacAuthorizationV1Api(api)}
+
+
+def variant(tmp_path: Path, **changes) -> Path:
+    """A copy of the lab topology (in a directory named like the lab's, so the same controller
+    state is used) with MEMBER's entry changed; None removes a key. Paths made absolute."""
+    data = yaml.safe_load(INVENTORY.read_text())
+    base = INVENTORY.parent
+    for c in data["clusters"]:
+        c["kubeconfig"] = str((base / c["kubeconfig"]).resolve())
+        if c["name"] == MEMBER:
+            for k, v in changes.items():
+                if v is None:
+                    c.pop(k, None)
+                else:
+                    c[k] = v
+    for group in [data.get("control_plane_hosts") or []] + [s["nodes"] for s in data.get("edge_sites") or []]:
+        for h in group:
+            if h.get("ssh_key"):
+                h["ssh_key"] = str((base / h["ssh_key"]).resolve())
+    path = tmp_path / INVENTORY.parent.name / "topology.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def cluster(karmada_api) -> dict:
+    return karmada_api["custom"].get_cluster_custom_object("cluster.karmada.io", "v1alpha1", "clusters", MEMBER)
+
+
+def ready(obj: dict) -> bool:
+    return any(c["type"] == "Ready" and c["status"] == "True" for c in (obj.get("status") or {}).get("conditions", []))
+
+
+def cluster_names(karmada_api) -> list[str]:
+    return [c["metadata"]["name"] for c in karmada_api["custom"].list_cluster_custom_object(
+        "cluster.karmada.io", "v1alpha1", "clusters")["items"]]
+
+
+def karmada_secrets(karmada_api) -> list[str]:
+    from kubernetes import client, config
+    core = client.CoreV1Api(config.new_client_from_config(config_file=str(KARMADA_KUBECONFIG)))
+    return [s.metadata.name for s in core.list_namespaced_secret("karmada-cluster").items]
+
+
+def assert_no_changes(proc):
+    assert_ok(proc)
+    changed = {h: r["changed"] for h, r in recap(proc.stdout).items() if r["changed"]}
+    assert recap(proc.stdout), proc.stdout[-3000:]
+    assert not changed, (changed, changed_tasks(proc.stdout))
+
+
+def assert_pull_joined(karmada_api, member, member_entry, agent_ssh):
+    c = wait(f"{MEMBER} Ready in Pull mode", lambda: (lambda o: o if ready(o) and o["spec"]["syncMode"] == "Pull"
+                                                           else None)(cluster(karmada_api)), 120)
+    spec, meta = c["spec"], c["metadata"]
+    assert spec["region"] == member_entry["region"] and spec["zones"] == member_entry["zones"]
+    assert spec["provider"] == member_entry["provider"]
+    assert {k: meta["labels"].get(k) for k in member_entry["labels"]} == member_entry["labels"]
+    assert spec["id"] == member["core"].read_namespace("kube-system").metadata.uid
+    assert spec["apiEndpoint"] == member_entry["api_endpoint"]
+    assert "secretRef" not in spec and "impersonatorSecretRef" not in spec, spec
+    assert meta["annotations"]["fleetops.kurator/karmada-agent"] == f"host/{AGENT_HOST}"
+    assert not [s for s in karmada_secrets(karmada_api) if s.startswith(MEMBER)]
+    out = agent_ssh(f"systemctl is-active {UNIT}; stat -c '%a %n' {AGENT_DIR} {AGENT_DIR}/*.kubeconfig")
+    assert out.stdout.split("\n")[0] == "active", out.stdout + out.stderr
+    assert sorted(out.stdout.split("\n")[1:4]) == [f"600 {AGENT_DIR}/karmada.kubeconfig",
+                                                     f"600 {AGENT_DIR}/member.kubeconfig", f"700 {AGENT_DIR}"]
+    assert oct((PKI_AGENTS / f"{MEMBER}.key").stat().st_mode & 0o777) == "0o600"
+
+
+# --------------------------------------------------------------------------- join
+
+def test_pull_join(karmada_api, member, member_entry, agent_ssh):
+    proc, seconds = playbook()
+    assert_ok(proc)
+    assert_pull_joined(karmada_api, member, member_entry, agent_ssh)
+    note(f"pull join {MEMBER} (converge, agent on {AGENT_HOST}): {seconds:.1f}s")
+
+
+def test_pull_rerun_and_check_mode_change_nothing():
+    proc, seconds = playbook()
+    assert_no_changes(proc)
+    note(f"pull re-run {MEMBER}: {seconds:.1f}s, changed=0")
+    assert_no_changes(playbook("--check", "--diff")[0])
+
+
+def test_pull_member_receives_work(karmada_api, member):
+    from kubernetes import client
+    apps, custom = karmada_api["apps"], karmada_api["custom"]
+    labels = {"app": PROBE}
+    dep = client.V1Deployment(
+        metadata=client.V1ObjectMeta(name=PROBE, labels=labels),
+        spec=client.V1DeploymentSpec(replicas=2, selector=client.V1LabelSelector(match_labels=labels),
+                                     template=client.V1PodTemplateSpec(
+                                         metadata=client.V1ObjectMeta(labels=labels),
+                                         spec=client.V1PodSpec(containers=[client.V1Container(name="c", image="nginx:1.27")]))))
+    policy = {"apiVersion": "policy.karmada.io/v1alpha1", "kind": "PropagationPolicy",
+              "metadata": {"name": PROBE, "namespace": NS},
+              "spec": {"resourceSelectors": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": PROBE}],
+                       "placement": {"clusterAffinity": {"clusterNames": [MEMBER]}}}}
+    for delete in (lambda: apps.delete_namespaced_deployment(PROBE, NS),
+                   lambda: custom.delete_namespaced_custom_object("policy.karmada.io", "v1alpha1", NS,
+                                                                  "propagationpolicies", PROBE)):
+        try:
+            delete()
+        except client.ApiException as exc:
+            assert exc.status == 404, exc
+    wait("no earlier probe in Karmada", lambda: not [d for d in apps.list_namespaced_deployment(NS).items
+                                                      if d.metadata.name == PROBE], 60)
+    custom.create_namespaced_custom_object("policy.karmada.io", "v1alpha1", NS, "propagationpolicies", policy)
+    apps.create_namespaced_deployment(NS, dep)
+    d = wait(f"{PROBE} Available in {MEMBER} (applied by the agent)", lambda: (
+        lambda x: x if x.status.available_replicas == 2 else None)(member["apps"].read_namespaced_deployment(PROBE, NS)), 120)
+    assert d.spec.replicas == 2
+
+
+# --------------------------------------------------------------------------- unjoin / rejoin
+
+def test_pull_unjoin_and_rejoin(karmada_api, member, member_entry, agent_ssh):
+    proc, seconds = playbook("-e", "karmada_member_state=absent")
+    assert_ok(proc)
+    note(f"pull unjoin {MEMBER} (until the Cluster is gone, agent removed): {seconds:.1f}s")
+    assert MEMBER not in cluster_names(karmada_api)
+    out = agent_ssh(f"systemctl cat {UNIT} >/dev/null 2>&1 && echo unit-present; test -e {AGENT_DIR} && echo dir-present;"
+                    " echo done")
+    assert out.stdout.strip() == "done", out.stdout + out.stderr
+    assert not (PKI_AGENTS / f"{MEMBER}.key").exists() and not (PKI_AGENTS / f"{MEMBER}.crt").exists()
+    from kubernetes import client, config
+    rbac = client.RbacAuthorizationV1Api(config.new_client_from_config(config_file=str(KARMADA_KUBECONFIG)))
+    assert not [r.metadata.name for r in rbac.list_cluster_role().items if MEMBER in r.metadata.name]
+    assert "karmada-agent" not in [s.metadata.name for s in member["core"].list_namespaced_service_account("karmada-system").items]
+    # The agent removed what Karmada had propagated before its Cluster went away.
+    wait(f"{PROBE} removed from {MEMBER}", lambda: PROBE not in [
+        d.metadata.name for d in member["apps"].list_namespaced_deployment(NS).items], 60)
+    # Unjoining again changes nothing.
+    assert_no_changes(playbook("-e", "karmada_member_state=absent")[0])
+
+    proc, seconds = playbook()
+    assert_ok(proc)
+    note(f"pull rejoin {MEMBER} (until Ready): {seconds:.1f}s")
+    assert_pull_joined(karmada_api, member, member_entry, agent_ssh)
+    wait(f"{PROBE} back in {MEMBER}", lambda: (lambda x: x if x.status.available_replicas == 2 else None)(
+        member["apps"].read_namespaced_deployment(PROBE, NS)), 120)
+
+
+# --------------------------------------------------------------------------- mode and placement switches
+
+def test_pull_to_push_and_back(karmada_api, member, member_entry, agent_ssh, tmp_path):
+    uid = cluster(karmada_api)["metadata"]["uid"]
+    proc, seconds = playbook(inventory=variant(tmp_path, sync_mode="Push", agent_host=None))
+    assert_ok(proc)
+    note(f"switch {MEMBER} Pull -> Push in place: {seconds:.1f}s")
+    c = wait("Push and Ready", lambda: (lambda o: o if ready(o) and o["spec"]["syncMode"] == "Push" else None)(
+        cluster(karmada_api)), 120)
+    assert c["metadata"]["uid"] == uid, "the Cluster was recreated instead of switched"
+    assert c["spec"]["secretRef"]["name"] == MEMBER
+    assert "fleetops.kurator/karmada-agent" not in (c["metadata"].get("annotations") or {})
+    assert agent_ssh(f"systemctl cat {UNIT} >/dev/null 2>&1 || echo gone").stdout.strip() == "gone"
+    assert PROBE in [d.metadata.name for d in member["apps"].list_namespaced_deployment(NS).items]
+
+    proc, seconds = playbook()
+    assert_ok(proc)
+    note(f"switch {MEMBER} Push -> Pull in place: {seconds:.1f}s")
+    assert cluster(karmada_api)["metadata"]["uid"] == uid
+    assert_pull_joined(karmada_api, member, member_entry, agent_ssh)
+    assert not [s for s in member["core"].list_namespaced_service_account("karmada-cluster").items
+                if s.metadata.name.startswith("karmada-")]
+
+
+def test_agent_as_deployment_in_member(karmada_api, member, member_entry, agent_ssh, tmp_path):
+    """Without agent_host the agent is a Deployment in the member. In this lab kwok marks its
+    pod Running and Ready but no agent process runs: only the rendering, the apply and the
+    Deployment's availability are shown here, not a working in-member agent."""
+    proc = playbook("-e", "karmada_member_wait_ready=false", inventory=variant(tmp_path, agent_host=None))[0]
+    assert_ok(proc)
+    d = member["apps"].read_namespaced_deployment("karmada-agent", "karmada-system")
+    assert d.status.available_replicas == 1
+    cmd = d.spec.template.spec.containers[0].command
+    assert d.spec.template.spec.service_account_name == "karmada-agent"
+    for flag in (f"--cluster-name={MEMBER}", "--report-secrets=None", f"--cluster-region={member_entry['region']}",
+                 f"--cluster-zones={','.join(member_entry['zones'])}", f"--cluster-api-endpoint={member_entry['api_endpoint']}"):
+        assert flag in cmd, cmd
+    secret = member["core"].read_namespaced_secret("karmada-agent-kubeconfig", "karmada-system")
+    assert set(secret.data) == {"kubeconfig"}
+    assert cluster(karmada_api)["metadata"]["annotations"]["fleetops.kurator/karmada-agent"] == "deployment/karmada-system"
+    assert agent_ssh(f"systemctl cat {UNIT} >/dev/null 2>&1 || echo gone").stdout.strip() == "gone"
+    assert_no_changes(playbook("-e", "karmada_member_wait_ready=false", inventory=variant(tmp_path, agent_host=None))[0])
+
+    # Back to the agent host: the Deployment goes, the host agent makes the Cluster Ready.
+    proc, seconds = playbook()
+    assert_ok(proc)
+    note(f"agent placement Deployment -> {AGENT_HOST}: {seconds:.1f}s")
+    assert "karmada-agent" not in [x.metadata.name for x in member["apps"].list_namespaced_deployment("karmada-system").items]
+    assert_pull_joined(karmada_api, member, member_entry, agent_ssh)
+
+
+def test_pull_cleanup_probe(karmada_api):
+    from kubernetes import client
+    karmada_api["apps"].delete_namespaced_deployment(PROBE, NS)
+    try:
+        karmada_api["custom"].delete_namespaced_custom_object("policy.karmada.io", "v1alpha1", NS, "propagationpolicies", PROBE)
+    except client.ApiException as exc:
+        assert exc.status == 404, exc
