@@ -1,0 +1,64 @@
+"""What the integration tests run: ansible-playbook (and its recap), SSH to lab hosts."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+from pathlib import Path
+
+from conftest import REPO
+
+
+def ansible_playbook(inventory: Path, playbook: Path | str, *extra: str, timeout: int = 1800,
+                     env: dict | None = None) -> tuple[subprocess.CompletedProcess, float]:
+    """Run a playbook with the repo's ansible.cfg; return the process and its seconds."""
+    full_env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
+                    ANSIBLE_FORCE_COLOR="0", **(env or {}))
+    t0 = time.monotonic()
+    proc = subprocess.run(
+        [str(REPO / ".venv" / "bin" / "ansible-playbook"), "-i", str(inventory), str(playbook), *extra],
+        cwd=REPO, env=full_env, capture_output=True, text=True, timeout=timeout, check=False)
+    return proc, time.monotonic() - t0
+
+
+def recap(output: str) -> dict:
+    """host -> {ok, changed, unreachable, failed, ...} from PLAY RECAP."""
+    out = {}
+    for m in re.finditer(r"^(\S+)\s+:\s+((?:\w+=\d+\s*)+)$", output, re.M):
+        out[m.group(1)] = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", m.group(2))}
+    return out
+
+
+def assert_ok(proc: subprocess.CompletedProcess) -> None:
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
+
+
+def changed_tasks(output: str) -> list[str]:
+    """Names of the tasks that reported a change (for a readable failure)."""
+    tasks, current = [], None
+    for line in output.splitlines():
+        m = re.match(r"^TASK \[(.*)\]", line)
+        if m:
+            current = m.group(1)
+        elif line.startswith("changed:") and current:
+            tasks.append(f"{current}: {line[:160]}")
+    return tasks
+
+
+def assert_unchanged(proc: subprocess.CompletedProcess) -> None:
+    """The run succeeded and no host reported a change."""
+    assert_ok(proc)
+    changed = {h: r["changed"] for h, r in recap(proc.stdout).items() if r.get("changed")}
+    assert not changed, f"changed on {changed}: {changed_tasks(proc.stdout)}"
+
+
+def ssh(address: str, command: str, timeout: float = 60, port: int = 22) -> subprocess.CompletedProcess:
+    """Run a command on a lab host over real SSH with the lab key."""
+    key = os.environ.get("LAB_SSH_KEY", str(REPO / ".lab" / "ssh" / "id_ed25519"))
+    return subprocess.run(
+        ["ssh", "-i", key, "-p", str(port),
+         "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+         "-o", "LogLevel=ERROR", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
+         f"root@{address}", command],
+        capture_output=True, text=True, timeout=timeout, check=False)

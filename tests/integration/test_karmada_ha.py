@@ -1,0 +1,179 @@
+"""Karmada host mode with a 3-member etcd (issue 5): the role installs the control plane on
+three lab hosts (karmada-ha-1..3, created for this module and removed after it), etcd forms
+one 3-member cluster, every karmada-apiserver answers, the controllers elect one leader,
+and the API keeps serving writes with one host powered off. Re-runs report
+changed=0 and `--check --diff` is clean; a host powered off and on rejoins by itself.
+
+It is separate from the lab topology: it writes its own (inventory directory `lab-ha`, so
+its controller state is ~/.fleetops/lab-ha) and does not touch karmada-1.
+
+  .venv/bin/pytest -m lab -v tests/integration/test_karmada_ha.py
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import ssl
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import KUBECONFIG_DIR, REPO, STATE
+from runners import ansible_playbook, assert_ok, assert_unchanged, recap, ssh
+
+pytestmark = pytest.mark.lab
+
+HOSTS_SH = REPO / "lab" / "hosts" / "hosts.sh"
+PLAYBOOK = REPO / "playbooks" / "karmada.yml"
+HA_HOSTS = ["karmada-ha-1", "karmada-ha-2", "karmada-ha-3"]
+CONTROLLER_DIR = Path.home() / ".fleetops" / "lab-ha"
+PKI = CONTROLLER_DIR / "karmada" / "pki"
+ETCDCTL = ("etcdctl --endpoints=https://127.0.0.1:2379 --cacert=/etc/karmada/pki/ca.crt "
+           "--cert=/etc/karmada/pki/etcd-client.crt --key=/etc/karmada/pki/etcd-client.key")
+TIMINGS = REPO / "tests" / "output" / "karmada-timings.txt"
+
+
+def note(line: str) -> None:
+    print(line)
+    TIMINGS.parent.mkdir(parents=True, exist_ok=True)
+    with TIMINGS.open("a") as fh:
+        fh.write(time.strftime("%Y-%m-%d %H:%M:%S ") + line + "\n")
+
+
+def hosts_sh_up(ha: bool) -> None:
+    env = dict(os.environ, LAB_KARMADA_HA_HOSTS="3" if ha else "0")
+    proc = subprocess.run(["bash", str(HOSTS_SH), "up"], env=env, capture_output=True, text=True,
+                          timeout=900, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+
+
+@pytest.fixture(scope="module")
+def ha(tmp_path_factory) -> dict:
+    """Fresh karmada-ha hosts and a topology naming them; removed afterwards."""
+    subprocess.run(["docker", "rm", "-f", *HA_HOSTS], capture_output=True, check=False)
+    shutil.rmtree(CONTROLLER_DIR, ignore_errors=True)
+    hosts_sh_up(ha=True)
+    lab_hosts = json.loads((STATE / "hosts.json").read_text())
+    lab = yaml.safe_load((REPO / "inventories" / "lab" / "topology.yml").read_text())
+    key = os.environ.get("LAB_SSH_KEY", str(REPO / ".lab" / "ssh" / "id_ed25519"))
+    host_cluster = next(c for c in lab["clusters"] if c["role"] == "host")
+    topology = {
+        "plugin": "fleetops.kurator.topology",
+        "regions": [{"name": host_cluster["region"]}],
+        "clusters": [dict(host_cluster, kubeconfig=str(KUBECONFIG_DIR / "host.kubeconfig"))],
+        "control_plane_hosts": [
+            {"name": h, "address": lab_hosts[h]["address"], "ssh_user": "root", "ssh_port": 22,
+             "ssh_key": key, "roles": ["karmada"]} for h in HA_HOSTS],
+        "settings": {"artifact_mirror": lab["settings"]["artifact_mirror"]},
+    }
+    inventory = tmp_path_factory.mktemp("ha") / "lab-ha" / "topology.yml"
+    inventory.parent.mkdir()
+    inventory.write_text(yaml.safe_dump(topology, sort_keys=False))
+    try:
+        yield {"inventory": inventory, "addresses": {h: lab_hosts[h]["address"] for h in HA_HOSTS}}
+    finally:
+        hosts_sh_up(ha=False)
+        shutil.rmtree(CONTROLLER_DIR, ignore_errors=True)
+
+
+def etcd(address: str, args: str) -> subprocess.CompletedProcess:
+    return ssh(address, f"{ETCDCTL} {args}")
+
+
+def api(address: str, path: str, method: str = "GET", body: dict | None = None) -> tuple[int, dict]:
+    """Call one karmada-apiserver directly with the admin certificate (TLS verified)."""
+    ctx = ssl.create_default_context(cafile=str(PKI / "ca.crt"))
+    ctx.load_cert_chain(str(PKI / "admin.crt"), str(PKI / "admin.key"))
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(f"https://{address}:5443{path}", data=data, method=method,
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, context=ctx, timeout=10) as resp:
+            text = resp.read().decode()
+            return resp.status, (json.loads(text) if text.startswith("{") else {"text": text})
+    except urllib.error.HTTPError as e:
+        return e.code, {"text": e.read().decode()[:500]}
+
+
+def test_install_forms_a_three_member_etcd(ha):
+    proc, secs = ansible_playbook(ha["inventory"], PLAYBOOK)
+    assert_ok(proc)
+    note(f"karmada host mode, 3 hosts (etcd 3 members), fresh install: {secs:.0f} s")
+    assert set(HA_HOSTS) <= set(recap(proc.stdout)), recap(proc.stdout)
+    for host, address in ha["addresses"].items():
+        members = etcd(address, "member list -w json")
+        assert members.returncode == 0, f"{host}: {members.stderr}"
+        listed = json.loads(members.stdout)["members"]
+        assert sorted(m["name"] for m in listed) == HA_HOSTS, listed
+        assert all(m.get("clientURLs") for m in listed), f"a member never started: {listed}"
+    health = etcd(ha["addresses"]["karmada-ha-1"], "endpoint health --cluster -w json")
+    assert health.returncode == 0, health.stderr
+    assert sorted(e["health"] for e in json.loads(health.stdout)) == [True, True, True], health.stdout
+
+
+def test_every_apiserver_answers_and_the_controllers_elect_one_leader(ha):
+    for host, address in ha["addresses"].items():
+        status, body = api(address, "/readyz")
+        assert status == 200, f"{host}: /readyz {status} {body}"
+    status, leases = api(ha["addresses"]["karmada-ha-2"],
+                         "/apis/coordination.k8s.io/v1/namespaces/karmada-system/leases")
+    assert status == 200, leases
+    holders = {lease["metadata"]["name"]: lease["spec"].get("holderIdentity", "")
+               for lease in leases["items"]}
+    for component in ("karmada-controller-manager", "karmada-scheduler"):
+        assert component in holders, f"no {component} lease in karmada-system: {sorted(holders)}"
+        assert any(h in holders[component] for h in HA_HOSTS), f"{component} leader: {holders[component]!r}"
+
+
+def test_rerun_and_check_mode_change_nothing(ha):
+    proc, secs = ansible_playbook(ha["inventory"], PLAYBOOK)
+    assert_unchanged(proc)
+    note(f"karmada host mode, 3 hosts, re-run: {secs:.0f} s")
+    proc, _ = ansible_playbook(ha["inventory"], PLAYBOOK, "--check", "--diff")
+    assert_unchanged(proc)
+
+
+def wait_ready(address: str, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if api(address, "/readyz")[0] == 200:
+                return
+        except (urllib.error.URLError, OSError):
+            pass
+        assert time.monotonic() < deadline, f"karmada-apiserver on {address} not ready after {timeout} s"
+        time.sleep(3)
+
+
+def test_the_api_survives_one_host_down_and_the_host_rejoins(ha):
+    """Power one host off (its etcd member and apiserver go with it): writes still succeed
+    through the other two; powered on, its enabled units start, etcd catches up, and a
+    re-run changes nothing."""
+    a = ha["addresses"]
+    name = f"quorum-{int(time.time())}"
+    subprocess.run(["docker", "stop", "-t", "5", "karmada-ha-1"], check=True, capture_output=True)
+    try:
+        with pytest.raises(urllib.error.URLError):
+            api(a["karmada-ha-1"], "/readyz")
+        cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": "default"},
+              "data": {"written": "with karmada-ha-1 down"}}
+        status, body = api(a["karmada-ha-2"], "/api/v1/namespaces/default/configmaps", "POST", cm)
+        assert status == 201, f"write with 2 of 3 etcd members failed: {status} {body}"
+        status, body = api(a["karmada-ha-3"], f"/api/v1/namespaces/default/configmaps/{name}")
+        assert status == 200 and body["data"] == cm["data"], (status, body)
+    finally:
+        subprocess.run(["docker", "start", "karmada-ha-1"], check=True, capture_output=True)
+    wait_ready(a["karmada-ha-1"])
+    status, body = api(a["karmada-ha-1"], f"/api/v1/namespaces/default/configmaps/{name}")
+    assert status == 200, f"karmada-ha-1 did not catch up: {status} {body}"
+    health = etcd(a["karmada-ha-1"], "endpoint health --cluster -w json")
+    assert health.returncode == 0, health.stdout + health.stderr
+    assert [e["health"] for e in json.loads(health.stdout)] == [True] * 3, health.stdout
+    proc, _ = ansible_playbook(ha["inventory"], PLAYBOOK)
+    assert_unchanged(proc)
