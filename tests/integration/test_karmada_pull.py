@@ -22,8 +22,9 @@ import pytest
 import yaml
 
 from conftest import KUBECONFIG_DIR, REPO
-from test_karmada import (INVENTORY, KARMADA_KUBECONFIG, PLAYBOOK, assert_ok, changed_tasks,  # noqa: F401
-                          karmada_api, note, recap, wait)
+from test_karmada import INVENTORY, KARMADA_KUBECONFIG, PLAYBOOK, assert_ok, changed_tasks, note, recap, wait
+# karmada_api is a fixture (used by name).
+from test_karmada import karmada_api  # noqa: F401  # pylint: disable=unused-import
 
 pytestmark = pytest.mark.lab
 
@@ -110,6 +111,18 @@ def ready(obj: dict) -> bool:
     return any(c["type"] == "Ready" and c["status"] == "True" for c in (obj.get("status") or {}).get("conditions", []))
 
 
+def ready_in(karmada_api, mode: str):
+    """The Cluster when it is Ready in sync mode `mode`, else None (for wait())."""
+    obj = cluster(karmada_api)
+    return obj if ready(obj) and obj["spec"]["syncMode"] == mode else None
+
+
+def available(member, replicas: int):
+    """The member's probe Deployment when `replicas` are available, else None (for wait())."""
+    dep = member["apps"].read_namespaced_deployment(PROBE, NS)
+    return dep if dep.status.available_replicas == replicas else None
+
+
 def cluster_names(karmada_api) -> list[str]:
     return [c["metadata"]["name"] for c in karmada_api["custom"].list_cluster_custom_object(
         "cluster.karmada.io", "v1alpha1", "clusters")["items"]]
@@ -129,8 +142,7 @@ def assert_no_changes(proc):
 
 
 def assert_pull_joined(karmada_api, member, member_entry, agent_ssh):
-    c = wait(f"{MEMBER} Ready in Pull mode", lambda: (lambda o: o if ready(o) and o["spec"]["syncMode"] == "Pull"
-                                                           else None)(cluster(karmada_api)), 120)
+    c = wait(f"{MEMBER} Ready in Pull mode", lambda: ready_in(karmada_api, "Pull"), 120)
     spec, meta = c["spec"], c["metadata"]
     assert spec["region"] == member_entry["region"] and spec["zones"] == member_entry["zones"]
     assert spec["provider"] == member_entry["provider"]
@@ -184,12 +196,11 @@ def test_pull_member_receives_work(karmada_api, member):
             delete()
         except client.ApiException as exc:
             assert exc.status == 404, exc
-    wait("no earlier probe in Karmada", lambda: not [d for d in apps.list_namespaced_deployment(NS).items
-                                                      if d.metadata.name == PROBE], 60)
+    wait("no earlier probe in Karmada",
+         lambda: PROBE not in [d.metadata.name for d in apps.list_namespaced_deployment(NS).items], 60)
     custom.create_namespaced_custom_object("policy.karmada.io", "v1alpha1", NS, "propagationpolicies", policy)
     apps.create_namespaced_deployment(NS, dep)
-    d = wait(f"{PROBE} Available in {MEMBER} (applied by the agent)", lambda: (
-        lambda x: x if x.status.available_replicas == 2 else None)(member["apps"].read_namespaced_deployment(PROBE, NS)), 120)
+    d = wait(f"{PROBE} Available in {MEMBER} (applied by the agent)", lambda: available(member, 2), 120)
     assert d.spec.replicas == 2
 
 
@@ -218,8 +229,7 @@ def test_pull_unjoin_and_rejoin(karmada_api, member, member_entry, agent_ssh):
     assert_ok(proc)
     note(f"pull rejoin {MEMBER} (until Ready): {seconds:.1f}s")
     assert_pull_joined(karmada_api, member, member_entry, agent_ssh)
-    wait(f"{PROBE} back in {MEMBER}", lambda: (lambda x: x if x.status.available_replicas == 2 else None)(
-        member["apps"].read_namespaced_deployment(PROBE, NS)), 120)
+    wait(f"{PROBE} back in {MEMBER}", lambda: available(member, 2), 120)
 
 
 # --------------------------------------------------------------------------- mode and placement switches
@@ -229,8 +239,7 @@ def test_pull_to_push_and_back(karmada_api, member, member_entry, agent_ssh, tmp
     proc, seconds = playbook(inventory=variant(tmp_path, sync_mode="Push", agent_host=None))
     assert_ok(proc)
     note(f"switch {MEMBER} Pull -> Push in place: {seconds:.1f}s")
-    c = wait("Push and Ready", lambda: (lambda o: o if ready(o) and o["spec"]["syncMode"] == "Push" else None)(
-        cluster(karmada_api)), 120)
+    c = wait("Push and Ready", lambda: ready_in(karmada_api, "Push"), 120)
     assert c["metadata"]["uid"] == uid, "the Cluster was recreated instead of switched"
     assert c["spec"]["secretRef"]["name"] == MEMBER
     assert "fleetops.kurator/karmada-agent" not in (c["metadata"].get("annotations") or {})
