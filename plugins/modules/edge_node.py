@@ -232,35 +232,11 @@ reason:
 import os
 import shutil
 import tarfile
-import tempfile
 import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.fleetops.kurator.plugins.module_utils import _edge as edge
-
-
-def read(path):
-    try:
-        with open(path) as handle:
-            return handle.read()
-    except (IOError, OSError):
-        return None
-
-
-def write_atomic(path, content, mode):
-    directory = os.path.dirname(path)
-    if not os.path.isdir(directory):
-        os.makedirs(directory, 0o755)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".fleetops-")
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(content)
-        os.chmod(tmp, mode)
-        os.rename(tmp, path)
-    except Exception:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+from ansible_collections.fleetops.kurator.plugins.module_utils._files import converge_file, read_text as read
 
 
 class EdgeNode(object):
@@ -288,18 +264,12 @@ class EdgeNode(object):
 
     def converge_file(self, path, content, mode, secret=False):
         """Write path if it differs; returns True when it changed (or would)."""
-        current = read(path)
-        mode_now = None
-        if current is not None:
-            mode_now = os.stat(path).st_mode & 0o7777
-        if current == content and mode_now == mode:
+        note, diff = converge_file(path, content, mode, self.module.check_mode)
+        if note is None:
             return False
         if not secret:
-            self.diffs.append({"before_header": path, "after_header": path,
-                               "before": current or "", "after": content})
-        self.note("write %s" % path if current != content else "chmod %o %s" % (mode, path))
-        if not self.module.check_mode:
-            write_atomic(path, content, mode)
+            self.diffs.append(diff)
+        self.note(note)
         return True
 
     def remove_path(self, path):
