@@ -154,8 +154,8 @@ def assert_pull_joined(karmada_api, member, member_entry, agent_ssh):
     assert not [s for s in karmada_secrets(karmada_api) if s.startswith(MEMBER)]
     out = agent_ssh(f"systemctl is-active {UNIT}; stat -c '%a %n' {AGENT_DIR} {AGENT_DIR}/*.kubeconfig")
     assert out.stdout.split("\n")[0] == "active", out.stdout + out.stderr
-    assert sorted(out.stdout.split("\n")[1:4]) == [f"600 {AGENT_DIR}/karmada.kubeconfig",
-                                                     f"600 {AGENT_DIR}/member.kubeconfig", f"700 {AGENT_DIR}"]
+    modes = [f"600 {AGENT_DIR}/karmada.kubeconfig", f"600 {AGENT_DIR}/member.kubeconfig", f"700 {AGENT_DIR}"]
+    assert sorted(out.stdout.split("\n")[1:4]) == modes, out.stdout
     assert oct((PKI_AGENTS / f"{MEMBER}.key").stat().st_mode & 0o777) == "0o600"
 
 
