@@ -34,7 +34,7 @@ def test_same_content_and_mode_is_left_alone(tmp_path):
 def test_only_the_mode_differs(tmp_path):
     path = str(tmp_path / "k")
     converge_file(path, "x", 0o644, check_mode=False)
-    note, _ = converge_file(path, "x", 0o600, check_mode=False)
+    note = converge_file(path, "x", 0o600, check_mode=False)[0]
     assert note == "chmod 600 %s" % path and mode_of(path) == 0o600
 
 
