@@ -62,7 +62,7 @@ def ha(tmp_path_factory) -> dict:
     lab_hosts = json.loads((STATE / "hosts.json").read_text())
     lab = yaml.safe_load((REPO / "inventories" / "lab" / "topology.yml").read_text())
     key = os.environ.get("LAB_SSH_KEY", str(REPO / ".lab" / "ssh" / "id_ed25519"))
-    host_cluster = next(c for c in lab["clusters"] if c["role"] == "host")
+    host_cluster = [c for c in lab["clusters"] if c["role"] == "host"][0]
     topology = {
         "plugin": "fleetops.kurator.topology",
         "regions": [{"name": host_cluster["region"]}],
