@@ -9,6 +9,8 @@ from pathlib import Path
 
 from conftest import REPO
 
+TIMINGS = REPO / "tests" / "output" / "karmada-timings.txt"
+
 
 def ansible_playbook(inventory: Path, playbook: Path | str, *extra: str, timeout: int = 1800,
                      env: dict | None = None) -> tuple[subprocess.CompletedProcess, float]:
@@ -46,11 +48,21 @@ def changed_tasks(output: str) -> list[str]:
     return tasks
 
 
-def assert_unchanged(proc: subprocess.CompletedProcess) -> None:
-    """The run succeeded and no host reported a change."""
+def assert_unchanged(proc: subprocess.CompletedProcess, hosts: tuple[str, ...] = ()) -> None:
+    """The run succeeded, the named hosts ran, and no host reported a change."""
     assert_ok(proc)
+    ran = recap(proc.stdout)
+    assert set(hosts) <= set(ran), f"{sorted(set(hosts) - set(ran))} not in the recap: {proc.stdout[-3000:]}"
     changed = {h: r["changed"] for h, r in recap(proc.stdout).items() if r.get("changed")}
     assert not changed, f"changed on {changed}: {changed_tasks(proc.stdout)}"
+
+
+def note(line: str) -> None:
+    """Print a measurement and append it to tests/output/karmada-timings.txt."""
+    print(line)
+    TIMINGS.parent.mkdir(parents=True, exist_ok=True)
+    with TIMINGS.open("a") as fh:
+        fh.write(time.strftime("%Y-%m-%d %H:%M:%S ") + line + "\n")
 
 
 def ssh(address: str, command: str, timeout: float = 60, port: int = 22) -> subprocess.CompletedProcess:

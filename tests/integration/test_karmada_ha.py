@@ -25,7 +25,7 @@ import pytest
 import yaml
 
 from conftest import KUBECONFIG_DIR, REPO, STATE
-from runners import ansible_playbook, assert_ok, assert_unchanged, recap, ssh
+from runners import ansible_playbook, assert_ok, assert_unchanged, note, recap, ssh
 
 pytestmark = pytest.mark.lab
 
@@ -36,14 +36,6 @@ CONTROLLER_DIR = Path.home() / ".fleetops" / "lab-ha"
 PKI = CONTROLLER_DIR / "karmada" / "pki"
 ETCDCTL = ("etcdctl --endpoints=https://127.0.0.1:2379 --cacert=/etc/karmada/pki/ca.crt "
            "--cert=/etc/karmada/pki/etcd-client.crt --key=/etc/karmada/pki/etcd-client.key")
-TIMINGS = REPO / "tests" / "output" / "karmada-timings.txt"
-
-
-def note(line: str) -> None:
-    print(line)
-    TIMINGS.parent.mkdir(parents=True, exist_ok=True)
-    with TIMINGS.open("a") as fh:
-        fh.write(time.strftime("%Y-%m-%d %H:%M:%S ") + line + "\n")
 
 
 def hosts_sh_up(ha: bool) -> None:

@@ -17,14 +17,14 @@ from __future__ import annotations
 import base64
 import json
 import os
-import re
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
 from conftest import REPO, TOPOLOGY
+from runners import ansible_playbook, assert_ok, note, recap
+from runners import assert_unchanged as assert_host_unchanged
 
 pytestmark = pytest.mark.lab
 
@@ -33,7 +33,6 @@ INVENTORY = Path(os.environ.get("FLEETOPS_TEST_INVENTORY", TOPOLOGY))
 NS = "karmada-system"
 # The test's own controller state (PKI, kubeconfig), apart from the lab's host-mode install.
 STATE = REPO / "tests" / "output" / "karmada-in-cluster-state"
-TIMINGS = REPO / "tests" / "output" / "karmada-timings.txt"
 DEPLOYMENTS = ["karmada-apiserver", "karmada-aggregated-apiserver", "kube-controller-manager",
                "karmada-controller-manager", "karmada-scheduler", "karmada-webhook"]
 STATEFULSET = "karmada-etcd"
@@ -59,51 +58,14 @@ EXTRA = {
 }
 
 
-def note(line: str) -> None:
-    print(line)
-    TIMINGS.parent.mkdir(parents=True, exist_ok=True)
-    with TIMINGS.open("a") as fh:
-        fh.write(time.strftime("%Y-%m-%d %H:%M:%S ") + line + "\n")
-
-
 def play(*extra, overrides: dict | None = None, timeout=900):
     """ansible-playbook playbooks/karmada.yml --limit host_cluster with the test's variables."""
-    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
-               ANSIBLE_FORCE_COLOR="0")
-    args = [str(REPO / ".venv" / "bin" / "ansible-playbook"), "-i", str(INVENTORY), str(PLAYBOOK),
-            "--limit", "host_cluster", "-e", json.dumps(dict(EXTRA, **(overrides or {}))), *extra]
-    t0 = time.monotonic()
-    proc = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, check=False)
-    return proc, time.monotonic() - t0
-
-
-def recap(output: str) -> dict:
-    out = {}
-    for m in re.finditer(r"^(\S+)\s+:\s+((?:\w+=\d+\s*)+)$", output, re.M):
-        out[m.group(1)] = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", m.group(2))}
-    return out
-
-
-def changed_tasks(output: str) -> list[str]:
-    tasks, current = [], None
-    for line in output.splitlines():
-        m = re.match(r"^TASK \[(.*)\]", line)
-        if m:
-            current = m.group(1)
-        elif line.startswith("changed:") and current:
-            tasks.append(f"{current}: {line[:160]}")
-    return tasks
-
-
-def assert_ok(proc):
-    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
+    return ansible_playbook(INVENTORY, PLAYBOOK, "--limit", "host_cluster",
+                            "-e", json.dumps(dict(EXTRA, **(overrides or {}))), *extra, timeout=timeout)
 
 
 def assert_unchanged(proc):
-    assert_ok(proc)
-    hosts = recap(proc.stdout)
-    assert "host" in hosts, proc.stdout[-3000:]
-    assert hosts["host"]["changed"] == 0, changed_tasks(proc.stdout)
+    assert_host_unchanged(proc, hosts=("host",))
 
 
 @pytest.fixture(scope="module")
