@@ -2,7 +2,8 @@
 three lab hosts (karmada-ha-1..3, created for this module and removed after it), etcd forms
 one 3-member cluster, every karmada-apiserver answers, the controllers elect one leader,
 and the API keeps serving writes with one host powered off. Re-runs report
-changed=0 and `--check --diff` is clean; a host powered off and on rejoins by itself.
+changed=0 and `--check --diff` is clean; a host powered off and on rejoins by itself; a
+changed member set is refused.
 
 It is separate from the lab topology: it writes its own (inventory directory `lab-ha`, so
 its controller state is ~/.fleetops/lab-ha) and does not touch karmada-1.
@@ -169,3 +170,20 @@ def test_the_api_survives_one_host_down_and_the_host_rejoins(ha):
     assert [e["health"] for e in json.loads(health.stdout)] == [True] * 3, health.stdout
     proc = ansible_playbook(ha["inventory"], PLAYBOOK)[0]
     assert_unchanged(proc)
+
+
+def test_a_changed_member_set_is_refused_before_anything_is_written(ha):
+    """Dropping a host from karmada_control_plane would split etcd: the role refuses it with
+    the installed and the wanted member sets, and changes nothing."""
+    topology = yaml.safe_load(ha["inventory"].read_text())
+    topology["control_plane_hosts"] = topology["control_plane_hosts"][:2]
+    shrunk = ha["inventory"].parent.parent / "lab-ha-shrunk" / "topology.yml"
+    shrunk.parent.mkdir(exist_ok=True)
+    shrunk.write_text(yaml.safe_dump(topology, sort_keys=False))
+    proc = ansible_playbook(shrunk, PLAYBOOK, timeout=300)[0]
+    assert proc.returncode != 0, proc.stdout[-3000:]
+    assert "does not change etcd membership in place" in proc.stdout, proc.stdout[-3000:]
+    assert "karmada-ha-3=https://" in proc.stdout, "the message names the installed member set"
+    assert all(r["changed"] == 0 for r in recap(proc.stdout).values()), recap(proc.stdout)
+    health = etcd(ha["addresses"]["karmada-ha-1"], "endpoint health --cluster -w json")
+    assert health.returncode == 0 and len(json.loads(health.stdout)) == 3, health.stdout + health.stderr
