@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,8 @@ import pytest
 import yaml
 
 from conftest import REPO, TOPOLOGY
+import runners
+from runners import assert_ok, changed_tasks, note, recap
 
 pytestmark = pytest.mark.lab
 
@@ -39,48 +40,11 @@ KARMADA_KUBECONFIG = Path.home() / ".fleetops" / INVENTORY.parent.name / "karmad
 EXAMPLES = Path(os.environ.get("FLEETOPS_EXAMPLES", REPO / "tests" / "fixtures" / "mission-examples"))
 MEMBERS = ["cluster-beijing", "cluster-shanghai", "cluster-guangzhou", "cluster-hangzhou"]
 NS = "default"
-TIMINGS = REPO / "tests" / "output" / "karmada-timings.txt"
-
-
-def note(line: str) -> None:
-    print(line)
-    TIMINGS.parent.mkdir(parents=True, exist_ok=True)
-    with TIMINGS.open("a") as fh:
-        fh.write(time.strftime("%Y-%m-%d %H:%M:%S ") + line + "\n")
 
 
 def ansible_playbook(playbook, *extra, timeout=1800):
-    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
-               ANSIBLE_FORCE_COLOR="0")
-    t0 = time.monotonic()
-    proc = subprocess.run(
-        [str(REPO / ".venv" / "bin" / "ansible-playbook"), "-i", str(INVENTORY), str(playbook), *extra],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, check=False)
-    return proc, time.monotonic() - t0
-
-
-def recap(output: str) -> dict:
-    """host -> {ok, changed, unreachable, failed, ...} from PLAY RECAP."""
-    out = {}
-    for m in re.finditer(r"^(\S+)\s+:\s+((?:\w+=\d+\s*)+)$", output, re.M):
-        out[m.group(1)] = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", m.group(2))}
-    return out
-
-
-def assert_ok(proc):
-    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
-
-
-def changed_tasks(output: str) -> list[str]:
-    """Names of the tasks that reported a change (for a readable failure)."""
-    tasks, current = [], None
-    for line in output.splitlines():
-        m = re.match(r"^TASK \[(.*)\]", line)
-        if m:
-            current = m.group(1)
-        elif line.startswith("changed:") and current:
-            tasks.append(f"{current}: {line[:160]}")
-    return tasks
+    """ansible-playbook against the lab inventory (or FLEETOPS_TEST_INVENTORY)."""
+    return runners.ansible_playbook(INVENTORY, playbook, *extra, timeout=timeout)
 
 
 def run_tasks(tasks: list, name: str = "workloads") -> subprocess.CompletedProcess:

@@ -13,16 +13,15 @@ Runs after test_karmada.py (converged control plane); on its own it needs a conv
 """
 from __future__ import annotations
 
-import os
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import KUBECONFIG_DIR, REPO
-from test_karmada import INVENTORY, KARMADA_KUBECONFIG, PLAYBOOK, assert_ok, changed_tasks, note, recap, wait
+from conftest import KUBECONFIG_DIR
+from runners import ansible_playbook, assert_ok, changed_tasks, note, recap
+from test_karmada import INVENTORY, KARMADA_KUBECONFIG, PLAYBOOK, wait
 # karmada_api is a fixture (used by name).
 from test_karmada import karmada_api  # noqa: F401  # pylint: disable=unused-import
 
@@ -38,12 +37,7 @@ NS = "default"
 
 
 def playbook(*extra, inventory: Path = INVENTORY, timeout=1200):
-    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
-    t0 = time.monotonic()
-    proc = subprocess.run(
-        [str(REPO / ".venv" / "bin" / "ansible-playbook"), "-i", str(inventory), str(PLAYBOOK), "--limit", MEMBER,
-         *extra], cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, check=False)
-    return proc, time.monotonic() - t0
+    return ansible_playbook(inventory, PLAYBOOK, "--limit", MEMBER, *extra, timeout=timeout)
 
 
 @pytest.fixture(scope="module")
