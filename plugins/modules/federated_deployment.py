@@ -26,6 +26,7 @@ extends_documentation_fragment:
   - fleetops.kurator.k8s_auth
   - fleetops.kurator.attributes
   - fleetops.kurator.attributes.k8s
+  - fleetops.kurator.karmada_policy.force_conflicts
 options:
   definition:
     description:
@@ -49,10 +50,6 @@ options:
     description: With O(state=present), delete objects with this owner label that are no longer generated.
     type: bool
     default: true
-  force_conflicts:
-    description: Take ownership of fields another field manager set.
-    type: bool
-    default: false
 '''
 
 EXAMPLES = r'''

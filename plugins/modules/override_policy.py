@@ -21,31 +21,12 @@ extends_documentation_fragment:
   - fleetops.kurator.k8s_auth
   - fleetops.kurator.attributes
   - fleetops.kurator.attributes.k8s
+  - fleetops.kurator.karmada_policy
+  - fleetops.kurator.karmada_policy.force_conflicts
 options:
-  name:
-    description: Name of the policy.
-    type: str
-    required: true
-  namespace:
-    description: Namespace of an OverridePolicy (ignored with O(cluster_scoped=true)).
-    type: str
-    default: default
-  cluster_scoped:
-    description: Manage a ClusterOverridePolicy instead of an OverridePolicy.
-    type: bool
-    default: false
   spec:
     description: The policy C(spec) in upstream shape (C(resourceSelectors), C(overrideRules)).
     type: dict
-  state:
-    description: Whether the policy should exist.
-    type: str
-    choices: [present, absent]
-    default: present
-  force_conflicts:
-    description: Take ownership of fields another field manager set.
-    type: bool
-    default: false
 '''
 
 EXAMPLES = r'''

@@ -27,19 +27,9 @@ extends_documentation_fragment:
   - fleetops.kurator.k8s_auth
   - fleetops.kurator.attributes
   - fleetops.kurator.attributes.k8s
+  - fleetops.kurator.karmada_policy
+  - fleetops.kurator.karmada_policy.force_conflicts
 options:
-  name:
-    description: Name of the policy.
-    type: str
-    required: true
-  namespace:
-    description: Namespace of a PropagationPolicy (ignored with O(cluster_scoped=true)).
-    type: str
-    default: default
-  cluster_scoped:
-    description: Manage a ClusterPropagationPolicy instead of a PropagationPolicy.
-    type: bool
-    default: false
   spec:
     description:
       - The policy C(spec) in upstream shape (C(resourceSelectors), C(placement), ...).
@@ -81,15 +71,6 @@ options:
         C(available_replicas)). Read from the Karmada Cluster objects when omitted.
     type: list
     elements: dict
-  state:
-    description: Whether the policy should exist.
-    type: str
-    choices: [present, absent]
-    default: present
-  force_conflicts:
-    description: Take ownership of fields another field manager set.
-    type: bool
-    default: false
 notes:
   - The plan does not consider cluster taints, API enablement or eviction, which the real scheduler also
     filters on; M(fleetops.kurator.placement_info) compares the plan with the real binding.
