@@ -10,30 +10,17 @@ import yaml
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.fleetops.kurator.plugins.filter.placement import FilterModule
+from mission_examples import TOPOLOGY, load
 
 FILTERS = FilterModule().filters()
-# The user's examples (a copy of shared/mission-examples kept with the tests).
-EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'fixtures', 'mission-examples')
-TOPOLOGY = [
-    {'name': 'cluster-beijing', 'labels': {'environment': 'production', 'region': 'north-china'}},
-    {'name': 'cluster-shanghai', 'labels': {'environment': 'production', 'region': 'east-china'}},
-    {'name': 'cluster-guangzhou', 'labels': {'environment': 'production', 'region': 'south-china'}},
-    {'name': 'cluster-hangzhou', 'labels': {'environment': 'production', 'region': 'east-china'}},
-]
 
 
 def test_filters_registered():
     assert set(FILTERS) == {'karmada_replicas', 'traffic_weights'}
 
 
-def _example(name):
-    path = os.path.join(EXAMPLES, name)
-    with open(path) as f:
-        return list(yaml.safe_load_all(f))
-
-
 def test_example_01_duplicated_full_count_everywhere():
-    pp = _example('01-nginx-propagation.yaml')[0]
+    pp = load('01-nginx-propagation.yaml')[0]
     got = FILTERS['karmada_replicas'](TOPOLOGY, pp['spec']['placement'], 3)
     assert got == {'cluster-beijing': 3, 'cluster-shanghai': 3, 'cluster-guangzhou': 3}
 

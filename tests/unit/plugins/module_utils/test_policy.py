@@ -3,23 +3,12 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import os
-
 import pytest
-import yaml
 from hypothesis import given, settings, strategies as st
 
 from ansible_collections.fleetops.kurator.plugins.module_utils import _placement as P
 from ansible_collections.fleetops.kurator.plugins.module_utils import _policy as POL
-
-# The user's examples (a copy of shared/mission-examples kept with the tests).
-EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'fixtures', 'mission-examples')
-
-
-def load(name):
-    path = os.path.join(EXAMPLES, name)
-    with open(path) as f:
-        return [d for d in yaml.safe_load_all(f) if d]
+from mission_examples import load
 
 
 SEL = [{'apiVersion': 'apps/v1', 'kind': 'Deployment', 'name': 'nginx'}]

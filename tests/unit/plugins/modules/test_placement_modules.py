@@ -5,30 +5,13 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import os
-
 import pytest
-import yaml
 
+from mission_examples import TOPOLOGY, load
 from placement_fakes import FailJson, FakeClient, run_module  # noqa: F401 pylint: disable=unused-import
 
 from ansible_collections.fleetops.kurator.plugins.modules import (
     federated_deployment, override_policy, placement_info, propagation_policy)
-
-# The user's examples (a copy of shared/mission-examples kept with the tests).
-EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'fixtures', 'mission-examples')
-TOPOLOGY = [
-    {'name': 'cluster-beijing', 'labels': {'environment': 'production', 'region': 'north-china'}},
-    {'name': 'cluster-shanghai', 'labels': {'environment': 'production', 'region': 'east-china'}},
-    {'name': 'cluster-guangzhou', 'labels': {'environment': 'production', 'region': 'south-china'}},
-    {'name': 'cluster-hangzhou', 'labels': {'environment': 'production', 'region': 'east-china'}},
-]
-
-
-def load(name):
-    path = os.path.join(EXAMPLES, name)
-    with open(path) as f:
-        return [d for d in yaml.safe_load_all(f) if d]
 
 
 def applies(client):
