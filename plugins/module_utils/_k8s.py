@@ -224,3 +224,55 @@ def workload_replicas(applier, selector, namespace):
     if not found:
         return None, ''
     return (found.get('spec') or {}).get('replicas'), (found.get('metadata') or {}).get('uid', '')
+
+
+# --- modules that manage one Karmada policy ------------------------------------------
+
+POLICY_API = 'policy.karmada.io/v1alpha1'
+
+
+def policy_argument_spec(**extra):
+    """The options every single-policy module has (doc fragment fleetops.kurator.karmada_policy)."""
+    return k8s_argument_spec(
+        name=dict(type='str', required=True),
+        namespace=dict(type='str', default='default'),
+        cluster_scoped=dict(type='bool', default=False),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        force_conflicts=dict(type='bool', default=False),
+        **extra)
+
+
+def run_policy_module(module, kind, build):
+    """Converge one policy of ``kind`` (``Cluster<kind>`` with cluster_scoped) and exit.
+
+    ``build(applier, namespace)`` returns (object, plan, translations, warnings) and raises
+    PolicyError on invalid input; state=absent deletes the policy without calling it.
+    """
+    from ansible_collections.fleetops.kurator.plugins.module_utils._policy import PolicyError
+
+    params = module.params
+    namespace = None if params['cluster_scoped'] else params['namespace']
+    kind = 'Cluster' + kind if params['cluster_scoped'] else kind
+    applier = Applier(module, force_conflicts=params['force_conflicts'])
+    try:
+        if params['state'] == 'absent':
+            obj = {'apiVersion': POLICY_API, 'kind': kind, 'metadata': {'name': params['name'], 'namespace': namespace}}
+            existing = applier.get(obj)
+            if existing:  # the client sends dryRun=All in check mode
+                applier.client.delete(applier._resource(POLICY_API, kind), name=params['name'], namespace=namespace)
+            module.exit_json(changed=bool(existing), plan={}, translations=[], placement_warnings=[],
+                             diff={'before': existing or {}, 'after': {}})
+        obj, plan, translations, warnings = build(applier, namespace)
+        changed, results, diff = applier.apply([obj])
+    except PolicyError as exc:
+        module.fail_json(msg='invalid %s: %s' % (kind, exc), errors=exc.errors)
+    except CoreException as exc:
+        module.fail_json(msg=str(exc))
+    for warning in warnings:
+        module.warn(warning)
+    result = dict(changed=changed, object=results[0]['result'], plan=plan, translations=translations,
+                  placement_warnings=warnings)
+    if module._diff:
+        result['diff'] = {'before': diff['before'][0] if diff['before'] else {},
+                          'after': diff['after'][0] if diff['after'] else {}}
+    module.exit_json(**result)

@@ -67,54 +67,25 @@ placement_warnings:
 '''
 
 from ansible_collections.fleetops.kurator.plugins.module_utils._k8s import (
-    Applier, CoreException, k8s_argument_spec, k8s_module)
-from ansible_collections.fleetops.kurator.plugins.module_utils._policy import (
-    PolicyError, build_override_policy)
+    k8s_module, policy_argument_spec, run_policy_module)
+from ansible_collections.fleetops.kurator.plugins.module_utils._policy import build_override_policy
 
 
 def main():
-    argument_spec = k8s_argument_spec(
-        name=dict(type='str', required=True),
-        namespace=dict(type='str', default='default'),
-        cluster_scoped=dict(type='bool', default=False),
-        spec=dict(type='dict'),
-        state=dict(type='str', default='present', choices=['present', 'absent']),
-        force_conflicts=dict(type='bool', default=False),
-    )
-    module = k8s_module(argument_spec=argument_spec, supports_check_mode=True,
+    module = k8s_module(argument_spec=policy_argument_spec(spec=dict(type='dict')), supports_check_mode=True,
                         required_if=[('state', 'present', ['spec'])])
     params = module.params
-    namespace = None if params['cluster_scoped'] else params['namespace']
-    kind = 'ClusterOverridePolicy' if params['cluster_scoped'] else 'OverridePolicy'
-    applier = Applier(module, force_conflicts=params['force_conflicts'])
-    try:
-        if params['state'] == 'absent':
-            obj = {'apiVersion': 'policy.karmada.io/v1alpha1', 'kind': kind,
-                   'metadata': {'name': params['name'], 'namespace': namespace}}
-            existing = applier.get(obj)
-            if existing:
-                applier.client.delete(applier._resource(obj['apiVersion'], kind), name=params['name'],
-                                      namespace=namespace)
-            module.exit_json(changed=bool(existing), plan={}, translations=[], placement_warnings=[],
-                             diff={'before': existing or {}, 'after': {}})
+
+    def build(applier, namespace):
         translations = []
         if not params['cluster_scoped'] and any(not s.get('namespace')
                                                 for s in params['spec'].get('resourceSelectors') or []):
             translations.append('resourceSelectors without a namespace were given namespace %s, as the Karmada '
                                 'webhook does.' % namespace)
-        obj = build_override_policy(params['name'], namespace, params['spec'],
-                                    cluster_scoped=params['cluster_scoped'])
-        changed, results, diff = applier.apply([obj])
-    except PolicyError as exc:
-        module.fail_json(msg='invalid %s: %s' % (kind, exc), errors=exc.errors)
-    except CoreException as exc:
-        module.fail_json(msg=str(exc))
-    result = dict(changed=changed, object=results[0]['result'], plan={}, translations=translations,
-                  placement_warnings=[])
-    if module._diff:
-        result['diff'] = {'before': diff['before'][0] if diff['before'] else {},
-                          'after': diff['after'][0] if diff['after'] else {}}
-    module.exit_json(**result)
+        obj = build_override_policy(params['name'], namespace, params['spec'], cluster_scoped=params['cluster_scoped'])
+        return obj, {}, translations, []
+
+    run_policy_module(module, 'OverridePolicy', build)
 
 
 if __name__ == '__main__':

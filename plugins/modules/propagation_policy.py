@@ -139,11 +139,11 @@ placement_warnings:
 '''
 
 from ansible_collections.fleetops.kurator.plugins.module_utils._k8s import (
-    Applier, CoreException, k8s_argument_spec, k8s_module, karmada_clusters, workload_replicas)
+    k8s_module, karmada_clusters, policy_argument_spec, run_policy_module, workload_replicas)
 from ansible_collections.fleetops.kurator.plugins.module_utils._placement import (
     PlacementError, compute_placement)
 from ansible_collections.fleetops.kurator.plugins.module_utils._policy import (
-    PolicyError, build_propagation_policy, short_form_spec)
+    build_propagation_policy, short_form_spec)
 
 SHORT_FORM = ('resources', 'clusters', 'cluster_labels', 'weights')
 
@@ -177,10 +177,7 @@ def compute_plan(applier, placement, selectors, namespace, params, warnings):
 
 
 def main():
-    argument_spec = k8s_argument_spec(
-        name=dict(type='str', required=True),
-        namespace=dict(type='str', default='default'),
-        cluster_scoped=dict(type='bool', default=False),
+    argument_spec = policy_argument_spec(
         spec=dict(type='dict'),
         resources=dict(type='list', elements='dict'),
         clusters=dict(type='list', elements='str'),
@@ -190,25 +187,12 @@ def main():
         replicas=dict(type='int'),
         uid=dict(type='str'),
         topology=dict(type='list', elements='dict'),
-        state=dict(type='str', default='present', choices=['present', 'absent']),
-        force_conflicts=dict(type='bool', default=False),
     )
     module = k8s_module(argument_spec=argument_spec, supports_check_mode=True,
                         mutually_exclusive=[('spec', key) for key in SHORT_FORM])
     params = module.params
-    namespace = None if params['cluster_scoped'] else params['namespace']
-    kind = 'ClusterPropagationPolicy' if params['cluster_scoped'] else 'PropagationPolicy'
-    applier = Applier(module, force_conflicts=params['force_conflicts'])
-    try:
-        if params['state'] == 'absent':
-            obj = {'apiVersion': 'policy.karmada.io/v1alpha1', 'kind': kind,
-                   'metadata': {'name': params['name'], 'namespace': namespace}}
-            existing = applier.get(obj)
-            if existing:
-                applier.client.delete(applier._resource(obj['apiVersion'], kind), name=params['name'],
-                                      namespace=namespace)
-            module.exit_json(changed=bool(existing), plan={}, translations=[], placement_warnings=[],
-                             diff={'before': existing or {}, 'after': {}})
+
+    def build(applier, namespace):
         if params['spec'] is not None:
             spec = params['spec']
         else:
@@ -220,19 +204,9 @@ def main():
                                                                cluster_scoped=params['cluster_scoped'])
         plan = compute_plan(applier, obj['spec']['placement'], obj['spec']['resourceSelectors'],
                             params['namespace'], params, warnings)
-        changed, results, diff = applier.apply([obj])
-    except PolicyError as exc:
-        module.fail_json(msg='invalid %s: %s' % (kind, exc), errors=exc.errors)
-    except CoreException as exc:
-        module.fail_json(msg=str(exc))
-    for warning in warnings:
-        module.warn(warning)
-    result = dict(changed=changed, object=results[0]['result'], plan=plan, translations=translations,
-                  placement_warnings=warnings)
-    if module._diff:
-        result['diff'] = {'before': diff['before'][0] if diff['before'] else {},
-                          'after': diff['after'][0] if diff['after'] else {}}
-    module.exit_json(**result)
+        return obj, plan, translations, warnings
+
+    run_policy_module(module, 'PropagationPolicy', build)
 
 
 if __name__ == '__main__':
