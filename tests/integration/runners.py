@@ -12,16 +12,31 @@ from conftest import REPO
 TIMINGS = REPO / "tests" / "output" / "karmada-timings.txt"
 
 
+def _playbook_command(inventory: Path, playbook: Path | str, extra: tuple[str, ...], env: dict | None):
+    full_env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
+                    ANSIBLE_FORCE_COLOR="0", **(env or {}))
+    return [str(REPO / ".venv" / "bin" / "ansible-playbook"), "-i", str(inventory), str(playbook), *extra], full_env
+
+
 def ansible_playbook(inventory: Path, playbook: Path | str, *extra: str, timeout: int = 1800,
                      env: dict | None = None) -> tuple[subprocess.CompletedProcess, float]:
     """Run a playbook with the repo's ansible.cfg; return the process and its seconds."""
-    full_env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
-                    ANSIBLE_FORCE_COLOR="0", **(env or {}))
+    cmd, full_env = _playbook_command(inventory, playbook, extra, env)
     t0 = time.monotonic()
-    proc = subprocess.run(
-        [str(REPO / ".venv" / "bin" / "ansible-playbook"), "-i", str(inventory), str(playbook), *extra],
-        cwd=REPO, env=full_env, capture_output=True, text=True, timeout=timeout, check=False)
+    proc = subprocess.run(cmd, cwd=REPO, env=full_env, capture_output=True, text=True, timeout=timeout, check=False)
     return proc, time.monotonic() - t0
+
+
+def start_playbook(inventory: Path, playbook: Path | str, *extra: str, env: dict | None = None) -> subprocess.Popen:
+    """Start a playbook in the background (to act on the lab while it runs); finish it with
+    finish_playbook()."""
+    cmd, full_env = _playbook_command(inventory, playbook, extra, env)
+    return subprocess.Popen(cmd, cwd=REPO, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finish_playbook(popen: subprocess.Popen, timeout: int = 1800) -> subprocess.CompletedProcess:
+    out, err = popen.communicate(timeout=timeout)
+    return subprocess.CompletedProcess(popen.args, popen.returncode, out, err)
 
 
 def recap(output: str) -> dict:

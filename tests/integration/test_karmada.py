@@ -373,15 +373,16 @@ def test_generated_placements_match_the_plan(karmada_api, topology_clusters):
 # --------------------------------------------------------------------------- unjoin / rejoin
 
 def test_unjoin_and_rejoin_one_member(karmada_api):
-    member = "cluster-hangzhou"
+    # A Push member (Pull unjoin, with its agent, is test_karmada_pull.py's).
+    member = "cluster-guangzhou"
     proc, seconds = ansible_playbook(PLAYBOOK, "--limit", member, "-e", "karmada_member_state=absent")
     assert_ok(proc)
-    note(f"unjoin {member}: {seconds:.1f}s (playbook wall time)")
+    note(f"unjoin {member} (Push): {seconds:.1f}s (playbook wall time)")
     names = [c["metadata"]["name"] for c in karmada_api["custom"].list_cluster_custom_object(
         "cluster.karmada.io", "v1alpha1", "clusters")["items"]]
     assert member not in names
     proc, seconds = ansible_playbook(PLAYBOOK, "--limit", member)
     assert_ok(proc)
-    note(f"join {member} (one member, until Ready): {seconds:.1f}s (playbook wall time)")
+    note(f"join {member} (Push, one member, until Ready): {seconds:.1f}s (playbook wall time)")
     c = karmada_api["custom"].get_cluster_custom_object("cluster.karmada.io", "v1alpha1", "clusters", member)
     assert [x["status"] for x in c["status"]["conditions"] if x["type"] == "Ready"] == ["True"]

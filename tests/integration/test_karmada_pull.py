@@ -14,13 +14,14 @@ Runs after test_karmada.py (converged control plane); on its own it needs a conv
 from __future__ import annotations
 
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 import yaml
 
 from conftest import KUBECONFIG_DIR
-from runners import ansible_playbook, assert_ok, changed_tasks, note, recap
+from runners import ansible_playbook, assert_ok, changed_tasks, finish_playbook, note, recap, start_playbook
 from test_karmada import INVENTORY, KARMADA_KUBECONFIG, PLAYBOOK, wait
 # karmada_api is a fixture (used by name).
 from test_karmada import karmada_api  # noqa: F401  # pylint: disable=unused-import
@@ -200,17 +201,50 @@ def test_pull_member_receives_work(karmada_api, member):
 
 # --------------------------------------------------------------------------- unjoin / rejoin
 
+def work_role_state(rbac) -> str:
+    """'held' when Karmada's namespace deletion has reached the agent's Work Role and the
+    unjoin's finalizer keeps it; 'deleted' when it is gone; '' while untouched."""
+    from kubernetes.client.exceptions import ApiException
+    try:
+        role = rbac.read_namespaced_role(f"system:karmada:{MEMBER}:agent-work", f"karmada-es-{MEMBER}")
+    except ApiException as exc:
+        if exc.status == 404:
+            return "deleted"
+        raise
+    if role.metadata.deletion_timestamp:
+        assert "fleetops.kurator/pull-unjoin" in (role.metadata.finalizers or []), role.metadata
+        return "held"
+    return ""
+
+
 def test_pull_unjoin_and_rejoin(karmada_api, member, member_entry, agent_ssh):
-    proc, seconds = playbook("-e", "karmada_member_state=absent")
+    """The unjoin keeps the agent's Work RBAC until the agent has removed every Work: with
+    the agent paused (SIGSTOP, shorter than Karmada's 40 s grace, so the Cluster stays
+    Ready), Karmada's namespace deletion reaches the Role while Works remain; without the
+    hold the Role goes first and the Works, namespace and Cluster stay forever (the race a
+    loaded machine lost in CI)."""
+    from kubernetes import client, config
+    rbac = client.RbacAuthorizationV1Api(config.new_client_from_config(config_file=str(KARMADA_KUBECONFIG)))
+    works = karmada_api["custom"].list_namespaced_custom_object("work.karmada.io", "v1alpha1", f"karmada-es-{MEMBER}", "works")
+    assert works["items"], f"no Work in karmada-es-{MEMBER}: the unjoin below would test nothing"
+    t0 = time.monotonic()
+    paused = agent_ssh(f"systemctl kill --signal=SIGSTOP {UNIT}")
+    assert paused.returncode == 0, paused.stderr
+    try:
+        unjoin = start_playbook(INVENTORY, PLAYBOOK, "--limit", MEMBER, "-e", "karmada_member_state=absent")
+        state = wait("Karmada's namespace deletion to reach the agent's Work Role", lambda: work_role_state(rbac), 90, 0.5)
+        assert state == "held", f"the agent's Work Role was deleted while the agent was paused and Works remained ({state})"
+    finally:
+        agent_ssh(f"systemctl kill --signal=SIGCONT {UNIT}")
+    proc = finish_playbook(unjoin, 1200)
     assert_ok(proc)
-    note(f"pull unjoin {MEMBER} (until the Cluster is gone, agent removed): {seconds:.1f}s")
+    note(f"pull unjoin {MEMBER} (agent paused, hold observed, until the Cluster is gone, agent removed): "
+         f"{time.monotonic() - t0:.1f}s")
     assert MEMBER not in cluster_names(karmada_api)
     out = agent_ssh(f"systemctl cat {UNIT} >/dev/null 2>&1 && echo unit-present; test -e {AGENT_DIR} && echo dir-present;"
                     " echo done")
     assert out.stdout.strip() == "done", out.stdout + out.stderr
     assert not (PKI_AGENTS / f"{MEMBER}.key").exists() and not (PKI_AGENTS / f"{MEMBER}.crt").exists()
-    from kubernetes import client, config
-    rbac = client.RbacAuthorizationV1Api(config.new_client_from_config(config_file=str(KARMADA_KUBECONFIG)))
     assert not [r.metadata.name for r in rbac.list_cluster_role().items if MEMBER in r.metadata.name]
     assert "karmada-agent" not in [s.metadata.name for s in member["core"].list_namespaced_service_account("karmada-system").items]
     # The agent removed what Karmada had propagated before its Cluster went away.
