@@ -89,3 +89,17 @@ def ssh(address: str, command: str, timeout: float = 60, port: int = 22) -> subp
          "-o", "LogLevel=ERROR", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
          f"root@{address}", command],
         capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def wait(what: str, probe, timeout: float = 180, every: float = 2):
+    """probe() until it returns something true (returned), or fail after timeout seconds."""
+    deadline, last = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        try:
+            last = probe()
+            if last:
+                return last
+        except Exception as exc:  # noqa: BLE001 - the API may 404 until Karmada catches up
+            last = exc
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}; last: {last!r}")

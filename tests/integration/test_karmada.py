@@ -24,7 +24,7 @@ import yaml
 
 from conftest import REPO, TOPOLOGY
 import runners
-from runners import assert_ok, changed_tasks, note, recap
+from runners import assert_ok, changed_tasks, note, recap, wait
 
 pytestmark = pytest.mark.lab
 
@@ -112,19 +112,6 @@ def topology_clusters(lab_topology) -> list[dict]:
     return [{"name": c["name"], "labels": c.get("labels") or {}, "provider": c.get("provider"),
              "region": c.get("region"), "zones": c.get("zones") or [], "sync_mode": c.get("sync_mode", "Push")}
             for c in lab_topology["clusters"] if c.get("role", "member") == "member"]
-
-
-def wait(what: str, probe, timeout: float = 180, every: float = 2):
-    deadline, last = time.monotonic() + timeout, None
-    while time.monotonic() < deadline:
-        try:
-            last = probe()
-            if last:
-                return last
-        except Exception as exc:  # noqa: BLE001 - the API may 404 until Karmada catches up
-            last = exc
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}; last: {last!r}")
 
 
 def binding_clusters(karmada_api, name: str, kind: str = "Deployment", uid: str = None) -> dict:

@@ -114,14 +114,15 @@ def test_every_apiserver_answers_and_the_controllers_elect_one_leader(ha):
     for host, address in ha["addresses"].items():
         status, body = api(address, "/readyz")
         assert status == 200, f"{host}: /readyz {status} {body}"
+    # The role returns once both controllers have elected a leader (they start before
+    # karmada-system exists and retry with a back-off), so the leases are there now.
     status, leases = api(ha["addresses"]["karmada-ha-2"],
                          "/apis/coordination.k8s.io/v1/namespaces/karmada-system/leases")
     assert status == 200, leases
-    holders = {lease["metadata"]["name"]: lease["spec"].get("holderIdentity", "")
-               for lease in leases["items"]}
+    found = {lease["metadata"]["name"]: lease["spec"].get("holderIdentity", "") for lease in leases["items"]}
     for component in ("karmada-controller-manager", "karmada-scheduler"):
-        assert component in holders, f"no {component} lease in karmada-system: {sorted(holders)}"
-        assert any(h in holders[component] for h in HA_HOSTS), f"{component} leader: {holders[component]!r}"
+        assert component in found, f"no {component} lease in karmada-system: {sorted(found)}"
+        assert any(h in found[component] for h in HA_HOSTS), f"{component} leader: {found[component]!r}"
 
 
 def test_rerun_and_check_mode_change_nothing(ha):

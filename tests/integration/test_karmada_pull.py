@@ -21,8 +21,8 @@ import pytest
 import yaml
 
 from conftest import KUBECONFIG_DIR
-from runners import ansible_playbook, assert_ok, changed_tasks, finish_playbook, note, recap, start_playbook
-from test_karmada import INVENTORY, KARMADA_KUBECONFIG, PLAYBOOK, wait
+from runners import ansible_playbook, assert_ok, changed_tasks, finish_playbook, note, recap, start_playbook, wait
+from test_karmada import INVENTORY, KARMADA_KUBECONFIG, PLAYBOOK
 # karmada_api is a fixture (used by name).
 from test_karmada import karmada_api  # noqa: F401  # pylint: disable=unused-import
 
@@ -217,28 +217,56 @@ def work_role_state(rbac) -> str:
     return ""
 
 
+TEST_FINALIZER = "fleetops.kurator.test/keep-work"
+
+
+def set_test_finalizer(custom, work: str, keep: bool) -> None:
+    """Add or remove the test's own finalizer on a Work of MEMBER (the agent owns another)."""
+    from kubernetes.client.exceptions import ApiException
+    es = f"karmada-es-{MEMBER}"
+    for _attempt in range(20):
+        try:
+            obj = custom.get_namespaced_custom_object("work.karmada.io", "v1alpha1", es, "works", work)
+        except ApiException as exc:
+            if exc.status == 404 and not keep:
+                return
+            raise
+        rest = [f for f in obj["metadata"].get("finalizers") or [] if f != TEST_FINALIZER]
+        body = {"metadata": {"resourceVersion": obj["metadata"]["resourceVersion"],
+                             "finalizers": rest + ([TEST_FINALIZER] if keep else [])}}
+        try:
+            custom.patch_namespaced_custom_object("work.karmada.io", "v1alpha1", es, "works", work, body)
+            return
+        except ApiException as exc:
+            if exc.status != 409:  # the agent updated it meanwhile: read again
+                raise
+    raise AssertionError(f"could not update the finalizers of Work {es}/{work}")
+
+
 def test_pull_unjoin_and_rejoin(karmada_api, member, member_entry, agent_ssh):
-    """The unjoin keeps the agent's Work RBAC until the agent has removed every Work: with
-    the agent paused (SIGSTOP, shorter than Karmada's 40 s grace, so the Cluster stays
-    Ready), Karmada's namespace deletion reaches the Role while Works remain; without the
-    hold the Role goes first and the Works, namespace and Cluster stay forever (the race a
-    loaded machine lost in CI)."""
+    """The unjoin keeps the agent's Work RBAC until every Work of the cluster is gone. One
+    Work is kept by a test finalizer, so Karmada's deletion of the execution namespace
+    reaches the agent's Work Role while a Work remains: the Role must be held (without the
+    hold the namespace controller deletes it, and a Work the agent has not finished keeps
+    the namespace and the Cluster forever - the race a loaded machine lost in CI). Then the
+    test lets the Work go and the unjoin finishes."""
     from kubernetes import client, config
     rbac = client.RbacAuthorizationV1Api(config.new_client_from_config(config_file=str(KARMADA_KUBECONFIG)))
-    works = karmada_api["custom"].list_namespaced_custom_object("work.karmada.io", "v1alpha1", f"karmada-es-{MEMBER}", "works")
-    assert works["items"], f"no Work in karmada-es-{MEMBER}: the unjoin below would test nothing"
+    custom = karmada_api["custom"]
+    works = custom.list_namespaced_custom_object("work.karmada.io", "v1alpha1", f"karmada-es-{MEMBER}", "works")
+    probe_work = next((w["metadata"]["name"] for w in works["items"] if w["metadata"]["name"].startswith(PROBE)), None)
+    assert probe_work, f"no Work for {PROBE} in karmada-es-{MEMBER}: {[w['metadata']['name'] for w in works['items']]}"
     t0 = time.monotonic()
-    paused = agent_ssh(f"systemctl kill --signal=SIGSTOP {UNIT}")
-    assert paused.returncode == 0, paused.stderr
+    set_test_finalizer(custom, probe_work, keep=True)
+    unjoin = start_playbook(INVENTORY, PLAYBOOK, "--limit", MEMBER, "-e", "karmada_member_state=absent")
     try:
-        unjoin = start_playbook(INVENTORY, PLAYBOOK, "--limit", MEMBER, "-e", "karmada_member_state=absent")
-        state = wait("Karmada's namespace deletion to reach the agent's Work Role", lambda: work_role_state(rbac), 90, 0.5)
-        assert state == "held", f"the agent's Work Role was deleted while the agent was paused and Works remained ({state})"
+        state = wait("Karmada's namespace deletion to reach the agent's Work Role", lambda: work_role_state(rbac), 120, 0.5)
+        assert state == "held", f"the agent's Work Role was deleted while Work {probe_work} remained ({state})"
     finally:
-        agent_ssh(f"systemctl kill --signal=SIGCONT {UNIT}")
+        set_test_finalizer(custom, probe_work, keep=False)
     proc = finish_playbook(unjoin, 1200)
     assert_ok(proc)
-    note(f"pull unjoin {MEMBER} (agent paused, hold observed, until the Cluster is gone, agent removed): "
+    note(f"pull unjoin {MEMBER} (one Work kept a while by the test, hold observed, until the Cluster is gone, agent removed): "
          f"{time.monotonic() - t0:.1f}s")
     assert MEMBER not in cluster_names(karmada_api)
     out = agent_ssh(f"systemctl cat {UNIT} >/dev/null 2>&1 && echo unit-present; test -e {AGENT_DIR} && echo dir-present;"
