@@ -18,7 +18,8 @@ description:
     C(member_clusters). Edge nodes and control-plane hosts become SSH hosts.
   - "Groups: C(clusters), C(host_cluster), C(member_clusters), C(region_<name>), C(site_<name>), C(edge_nodes),
     C(kubeedge_cloud), C(karmada_control_plane), C(karmada_agents), C(control_plane_hosts), C(push_members),
-    C(pull_members). Dashes in region and site names become underscores in group names."
+    C(pull_members), C(edge_clusters) (clusters with C(edge: true), registered in Karmada as edge clusters).
+    Dashes in region and site names become underscores in group names."
   - See C(docs/topology.md) in the collection for a complete annotated example.
 extends_documentation_fragment:
   - ansible.builtin.constructed
@@ -154,7 +155,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
 
     def _populate(self, topo):
         inv = self.inventory
-        for group in ("clusters", "host_cluster", "member_clusters", "push_members", "pull_members", "edge_nodes",
+        for group in ("clusters", "host_cluster", "member_clusters", "push_members", "pull_members", "edge_clusters", "edge_nodes",
                       "kubeedge_cloud", "karmada_control_plane", "karmada_agents", "control_plane_hosts"):
             inv.add_group(group)
         for region in topo["regions"]:
@@ -171,6 +172,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
             inv.add_host(name, group="host_cluster" if cluster["role"] == "host" else "member_clusters")
             if cluster["role"] == "member":
                 inv.add_host(name, group="push_members" if cluster["sync_mode"] == "Push" else "pull_members")
+            if cluster["edge"]:
+                inv.add_host(name, group="edge_clusters")
             inv.add_host(name, group=group_name("region", cluster["region"]))
             self._set(name, {
                 "ansible_connection": "local",
