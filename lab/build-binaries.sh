@@ -7,8 +7,8 @@
 # redone, a finished one never. An output added to a component later (karmada-agent) is
 # built alone into the cached dir when the component supports it (missing_<component>).
 # Usage: lab/build-binaries.sh [-j N] [component...]
-#   default components: etcd kubernetes kwok helm karmada
-#   extra components:   kubeedge gofakes3   (also: all)
+#   default components: etcd kubernetes kwok helm karmada kubeedge
+#   extra components:   gofakes3   (also: all)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -17,8 +17,8 @@ VERSIONS_FILE="${FLEETOPS_VERSIONS_FILE:-$REPO/roles/_artifacts/defaults/main/ve
 CACHE="${FLEETOPS_LAB_CACHE:-/var/cache/fleetops-lab}"
 JOBS="${FLEETOPS_BUILD_JOBS:-2}"      # components built at once (2 cores)
 
-CORE=(etcd kubernetes kwok helm karmada)
-EXTRA=(gofakes3 kubeedge)
+CORE=(etcd kubernetes kwok helm karmada kubeedge)
+EXTRA=(gofakes3)
 
 export GOMODCACHE="$CACHE/go/mod" GOCACHE="$CACHE/go/build" GOPATH="$CACHE/go/path"
 export GOTOOLCHAIN=local
@@ -62,8 +62,8 @@ build_etcd() {   # recipe C
   CGO_ENABLED=0 go build -trimpath -o "$out/etcdctl" go.etcd.io/etcd/etcdctl/v3
 }
 
-build_kubernetes() {   # recipe B
-  local v=$1 out=$2 stg="v0.${1#v1.}" minor
+build_kubernetes() {   # recipe B; [pkg...]: only these (default: all) - for adding a binary to a cache
+  local v=$1 out=$2 stg="v0.${1#v1.}" minor; shift 2
   minor="$(cut -d. -f2 <<<"$v")"
   workmod kubernetes
   local gomod m gover gogodebug
@@ -75,13 +75,27 @@ build_kubernetes() {   # recipe B
     go mod edit -replace="$m=$m@$stg"
   done
   # kube-scheduler too: kwok makes pods Running, but something must bind them to nodes.
-  local cmds=(kube-apiserver kube-controller-manager kube-scheduler kubectl) pkgs=() gets=() b
-  for b in "${cmds[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$b"); gets+=("k8s.io/kubernetes/cmd/$b@$v"); done
+  # kubelet/kube-proxy: the lab's real nodes; agnhost (test/images/agnhost): the e2e tests'
+  # general workload image, the lab's too.
+  local sub=("$@") pkgs=() gets=() b
+  ((${#sub[@]})) || sub=(cmd/kube-apiserver cmd/kube-controller-manager cmd/kube-scheduler cmd/kubectl
+                         cmd/kubelet cmd/kube-proxy test/images/agnhost)
+  for b in "${sub[@]}"; do pkgs+=("k8s.io/kubernetes/$b"); gets+=("k8s.io/kubernetes/$b@$v"); done
   go get "${gets[@]}"
   local ldf="-s -w -X k8s.io/component-base/version.gitVersion=$v -X k8s.io/component-base/version.gitMajor=1"
   ldf+=" -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
   ldf+=" -X k8s.io/client-go/pkg/version.gitVersion=$v -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$minor"
   CGO_ENABLED=0 go build -trimpath -ldflags "$ldf" -o "$out/" "${pkgs[@]}"
+}
+missing_kubernetes() {
+  local f
+  for f in "$@"; do
+    case "$f" in
+      agnhost) echo test/images/agnhost ;;
+      kube*) echo "cmd/$f" ;;
+      *) return 1 ;;
+    esac
+  done
 }
 
 build_kwok() {
@@ -131,9 +145,8 @@ missing_karmada() {
 
 build_kubeedge() {   # recipe D (CGO: edgecore needs sqlite)
   local v=$1 out=$2 P=github.com/kubeedge/kubeedge
-  local S=$P/staging/src/github.com/kubeedge
   workmod kubeedge
-  local gomod pv gover
+  local gomod gover
   gomod="$(gomod_of "$P@$v")"
   gover="$(awk '$1=="go"{print $2; exit}' "$gomod")"
   go mod edit -go="$gover"
@@ -144,13 +157,18 @@ build_kubeedge() {   # recipe D (CGO: edgecore needs sqlite)
   dir="$(go mod download -json "$P@$v" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
   cp "$dir/go.sum" go.sum && chmod u+w go.sum
   export GONOSUMDB="github.com/kubeedge/kubernetes,github.com/kubeedge/kubeedge/staging${GONOSUMDB:+,$GONOSUMDB}"
-  # api/beehive are nested modules left out of the module zip; the only source the
-  # module proxy could offer is the staging dirs as pseudo-version modules, which the
-  # proxy reachable here refuses (403 "not available"), so this build fails here.
-  pv="${FLEETOPS_KUBEEDGE_PSEUDO:-v0.0.0-20260715120120-1a7ee88d3c61}"
-  go mod edit -replace="github.com/kubeedge/api=$S/api@$pv" -replace="github.com/kubeedge/beehive=$S/beehive@$pv"
+  # api/beehive are nested modules (staging/src/...) left out of the module zip, and their
+  # staging pseudo-versions are refused by the proxy here. The published v1.23.0 modules are
+  # byte-identical to those staging dirs at the v1.23.1 tag: use them.
+  local staged="${FLEETOPS_KUBEEDGE_STAGING_VERSION:-v1.23.0}"
+  go mod edit -replace="github.com/kubeedge/api=github.com/kubeedge/api@$staged" \
+              -replace="github.com/kubeedge/beehive=github.com/kubeedge/beehive@$staged"
   go get "$P/cloud/cmd/cloudcore@$v" "$P/edge/cmd/edgecore@$v" "$P/keadm/cmd/keadm@$v" "$P/edge/cmd/edgemark@$v"
-  CGO_ENABLED=1 go build -trimpath -ldflags "-s -w -X $P/pkg/version.gitVersion=$v" -o "$out/" \
+  local major minor ldf
+  major="$(cut -d. -f1 <<<"${v#v}")"; minor="$(cut -d. -f2 <<<"$v")"
+  ldf="-s -w -X $P/pkg/version.gitVersion=$v -X $P/pkg/version.gitMajor=$major"
+  ldf+=" -X $P/pkg/version.gitMinor=$minor -X $P/pkg/version.gitTreeState=clean"
+  CGO_ENABLED=1 go build -trimpath -ldflags "$ldf" -o "$out/" \
     "$P/cloud/cmd/cloudcore" "$P/edge/cmd/edgecore" "$P/keadm/cmd/keadm" "$P/edge/cmd/edgemark"
   rm -rf "$out/crds"; mkdir -p "$out/crds"
   cp -r "$GOMODCACHE/$P@$v/build/crds/." "$out/crds/"; chmod -R u+w "$out/crds"
@@ -165,7 +183,7 @@ build_gofakes3() {
 # Binaries each component must produce; a build without them is a failed build.
 declare -A OUTPUTS=(
   [etcd]="etcd etcdctl"
-  [kubernetes]="kube-apiserver kube-controller-manager kube-scheduler kubectl"
+  [kubernetes]="kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy agnhost"
   [kwok]="kwok stage/node/fast/node-initialize.yaml"
   [helm]="helm"
   [karmada]="karmada-controller-manager karmada-scheduler karmada-webhook karmada-aggregated-apiserver karmada-agent karmadactl crds/kustomization.yaml"

@@ -667,8 +667,10 @@ def mirror_releases() -> dict[str, tuple[str, str, list]]:
         bins = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"]
         assets = [(f"kubernetes-server-{arch}.tar.gz", lambda out, d=d: _tar(
             out, [(d / b, f"kubernetes/server/bin/{b}") for b in bins]))]
-        # dl.k8s.io also serves single binaries; mirror them as <name>-linux-amd64.
-        assets += [(f"{b}-{arch}", lambda out, d=d, b=b: shutil.copyfile(d / b, out)) for b in bins]
+        # dl.k8s.io also serves single binaries; mirror them as <name>-linux-amd64 (the
+        # node binaries too, when the cache has them).
+        singles = bins + [b for b in ("kubelet", "kube-proxy") if (d / b).exists()]
+        assets += [(f"{b}-{arch}", lambda out, d=d, b=b: shutil.copyfile(d / b, out)) for b in singles]
         rel["kubernetes"] = (f"kubernetes/kubernetes/releases/download/{ver}", ver, assets)
     if d := have("kwok"):
         ver = v["kwok"]

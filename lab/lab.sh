@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # fleetops lab: one command for the whole lab (see lab/README.md).
 #   lab/lab.sh up       build missing binaries (cached), start clusters + kwok, the
-#                       artifact mirror and S3, the SSH hosts (lab/hosts/hosts.sh),
+#                       artifact mirror and S3, the SSH hosts (lab/hosts/hosts.sh), build
+#                       the container images into the mirror (lab/images/build.sh),
 #                       write inventories/lab/topology.yml. Idempotent.
 #   lab/lab.sh down     stop everything; verify no lab process or listener remains
 #   lab/lab.sh status   health per process and resident memory totals
@@ -10,8 +11,8 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 HOSTS_SH="$HERE/hosts/hosts.sh"
 PY="${FLEETOPS_LAB_PYTHON:-python3}"
-# Components lab-up needs; more (e.g. kubeedge) via FLEETOPS_LAB_COMPONENTS.
-COMPONENTS="${FLEETOPS_LAB_COMPONENTS:-etcd kubernetes kwok helm karmada gofakes3}"
+# Components lab-up needs (FLEETOPS_LAB_COMPONENTS overrides).
+COMPONENTS="${FLEETOPS_LAB_COMPONENTS:-etcd kubernetes kwok helm karmada kubeedge gofakes3}"
 
 log() { printf '[lab] %s\n' "$*" >&2; }
 
@@ -26,6 +27,8 @@ up() {
   else
     log "lab hosts: $HOSTS_SH not present yet, skipping"
   fi
+  # Container images from the lab's binaries, into the mirror (needs dockerd: after the hosts).
+  bash "$HERE/images/build.sh"
   # hosts.json may have appeared/changed: regenerate the topology with the hosts.
   "$PY" "$HERE/lab.py" topology >/dev/null
   log "lab up finished in $((SECONDS - t0))s"

@@ -291,6 +291,10 @@ start_host() { # name role site ip image
     # The kubelet inside edgecore refuses to start without /dev/kmsg (OOM
     # watcher); reading it needs CAP_SYSLOG.
     args+=(--device /dev/kmsg --cap-add SYSLOG)
+    # runc joins a pod's sandbox namespaces through /proc/<pid>/ns of the sandbox process,
+    # which runs as uid 65535 (upstream pause): without CAP_SYS_PTRACE every app container
+    # fails with "can't get final child's PID from pipe: EOF". A real node has it.
+    args+=(--cap-add SYS_PTRACE)
   fi
   # A host whose image or flags changed is recreated; otherwise left alone.
   spec="$(printf '%s\n' "$image" "${args[@]}" | sha256sum | cut -c1-12)"

@@ -199,21 +199,60 @@ def parse_version(output):
     return None
 
 
-def cert_matches(pem_text, node_name):
-    """Whether a PEM certificate was issued for this node (CN system:node:<name>).
+def _der_items(data, start=0, end=None):
+    """(tag, content start, content end) of each DER element in data[start:end]."""
+    end = len(data) if end is None else end
+    pos = start
+    while pos < end:
+        tag = data[pos]
+        length = data[pos + 1]
+        pos += 2
+        if length & 0x80:
+            count = length & 0x7F
+            if not 0 < count <= 4:
+                raise ValueError("unsupported DER length")
+            length = int.from_bytes(data[pos:pos + count], "big")
+            pos += count
+        if pos + length > end:
+            raise ValueError("truncated DER")
+        yield tag, pos, pos + length
+        pos += length
 
-    Decodes the PEM body and looks for the exact CN bytes in the DER, so no crypto library is
-    needed on the edge host.
-    """
+
+_CN_OID = b"\x55\x04\x03"   # 2.5.4.3 commonName
+
+
+def cert_subject_cns(pem_text):
+    """The subject commonName values of the first PEM certificate ([] when none can be read).
+
+    A small DER walk (Certificate -> tbsCertificate -> subject), so no crypto library is needed
+    on the edge host."""
     import base64
     match = re.search(r"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", pem_text or "", re.S)
     if not match:
-        return False
+        return []
     try:
-        der = base64.b64decode("".join(match.group(1).split()))
-    except (ValueError, TypeError):
-        return False
-    return ("system:node:%s" % node_name).encode() in der
+        der = bytearray(base64.b64decode("".join(match.group(1).split())))
+        cert = next(_der_items(der))
+        tbs = next(_der_items(der, cert[1], cert[2]))
+        fields = [item for item in _der_items(der, tbs[1], tbs[2])]
+        if fields and fields[0][0] == 0xA0:       # [0] version
+            fields = fields[1:]
+        subject = fields[4]                       # serial, signature, issuer, validity, subject
+        cns = []
+        for rdn in _der_items(der, subject[1], subject[2]):
+            for attr in _der_items(der, rdn[1], rdn[2]):
+                oid, value = list(_der_items(der, attr[1], attr[2]))[:2]
+                if bytes(der[oid[1]:oid[2]]) == _CN_OID:
+                    cns.append(bytes(der[value[1]:value[2]]).decode("utf-8", "replace"))
+        return cns
+    except (ValueError, TypeError, IndexError, StopIteration):
+        return []
+
+
+def cert_matches(pem_text, node_name):
+    """Whether a PEM certificate was issued for this node: subject CN exactly system:node:<name>."""
+    return ("system:node:%s" % node_name) in cert_subject_cns(pem_text)
 
 
 def image_refs_in_archive(members):

@@ -114,7 +114,7 @@ options:
     type: str
     default: ""
   sandbox_image:
-    description: Pod sandbox (pause) image; must be present in containerd (side-load it with O(image_archives)).
+    description: Pod sandbox (pause) image; must be present in containerd (side-load it with O(images) or O(image_archives)).
     type: str
     default: registry.k8s.io/pause:3.10
   edgecore_overrides:
@@ -155,6 +155,35 @@ options:
     type: list
     elements: path
     default: []
+  images:
+    description:
+      - Images side-loaded from an artifact mirror - each downloaded by the host (verified by sha256) and
+        imported into containerd's C(k8s.io) namespace only when containerd does not have it, then the
+        download is removed. A converged node downloads and hashes nothing.
+      - The C(fleetops.kurator.image_archives) filter computes the entries from image references and the mirror.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      ref:
+        description: Tagged image reference the archive holds, for example C(registry.k8s.io/pause:3.10).
+        type: str
+        required: true
+      url:
+        description: URL of the archive (C(docker save) or OCI layout tarball).
+        type: str
+        required: true
+      sha256:
+        description: Expected sha256 of the archive; empty reads it from C(<url>.sha256).
+        type: str
+  image_dir:
+    description: Where O(images) are downloaded before the import.
+    type: path
+    default: /var/lib/fleetops/images
+  validate_certs:
+    description: Verify the TLS certificate of an C(https) mirror for O(images).
+    type: bool
+    default: true
   join_timeout:
     description: Seconds to wait for edgecore to obtain its certificate after a (re)start; C(0) does not wait.
     type: int
@@ -183,7 +212,9 @@ EXAMPLES = r"""
     cloudcore_host: 10.0.0.21
     token: "{{ kubeedge_token }}"
     labels: {region: east-china, edge-type: industrial}
-    image_archives: [/var/lib/fleetops/images/pause-3.10-linux-amd64.tar]
+    images:
+      - ref: registry.k8s.io/pause:3.10
+        url: http://mirror.example.com/images/registry.k8s.io/pause/3.10/linux-amd64.tar
   no_log: false   # the token option is no_log already
 
 - name: Reset the node
@@ -235,8 +266,15 @@ import tarfile
 import time
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.urls import open_url
 from ansible_collections.fleetops.kurator.plugins.module_utils import _edge as edge
+from ansible_collections.fleetops.kurator.plugins.module_utils import _images
 from ansible_collections.fleetops.kurator.plugins.module_utils._files import converge_file, read_text as read
+
+
+def image_file_name(ref):
+    """A file name for an image reference (no '/' or ':')."""
+    return ref.replace("/", "_").replace(":", "_")
 
 
 class EdgeNode(object):
@@ -406,6 +444,8 @@ class EdgeNode(object):
                 self.note("import %s (%s)" % (archive, ", ".join(refs) or "unnamed"))
                 if not self.module.check_mode:
                     self.run(["ctr", "-n", "k8s.io", "images", "import", "--all-platforms", archive])
+        if p["images"]:
+            self.side_load(self.images_present())
 
         # edgecore: enabled; restarted when something it reads changed; started when down.
         restarted = False
@@ -441,6 +481,32 @@ class EdgeNode(object):
             result["reason"] = self.journal_reason()
             self.module.fail_json(msg="edgecore on %s is not running: %s" % (p["name"], result["reason"]), **result)
         return result
+
+    def side_load(self, present):
+        """Download and import the images containerd lacks (nothing to do on a converged node)."""
+        for image in self.p["images"]:
+            ref, url = image["ref"], image["url"]
+            if present is not None and ref in present:
+                continue
+            self.note("side-load %s from %s" % (ref, url))
+            if self.module.check_mode:
+                continue
+            try:
+                _images.parse_ref(ref)
+                sha256 = (image.get("sha256") or "").lower() or _images.parse_sha256_file(
+                    open_url(url + ".sha256", validate_certs=self.p["validate_certs"], timeout=30).read().decode("utf-8", "replace"))
+                path = os.path.join(self.p["image_dir"], "%s.tar" % image_file_name(ref))
+                _images.download(open_url, url, path, sha256, validate_certs=self.p["validate_certs"])
+            except Exception as exc:   # URLError, HTTPError, ValueError, OSError: say which image and why
+                self.module.fail_json(msg="cannot side-load %s from %s: %s" % (ref, url, exc), changes=self.changes)
+            try:
+                refs = self.archive_refs(path)
+                if ref not in refs:
+                    self.module.fail_json(msg="the archive at %s holds %s, not %s" % (url, ", ".join(refs) or "no named image", ref),
+                                          changes=self.changes)
+                self.run(["ctr", "-n", "k8s.io", "images", "import", "--all-platforms", path])
+            finally:
+                os.unlink(path)
 
     def wait_containerd(self, timeout=30):
         deadline = time.time() + timeout
@@ -554,6 +620,13 @@ def main():
             cni_bin_dir=dict(type="path", default="/usr/lib/cni"),
             pod_cidr=dict(type="str", default="10.88.0.0/16"),
             image_archives=dict(type="list", elements="path", default=[]),
+            images=dict(type="list", elements="dict", default=[], options=dict(
+                ref=dict(type="str", required=True),
+                url=dict(type="str", required=True),
+                sha256=dict(type="str"),
+            )),
+            image_dir=dict(type="path", default="/var/lib/fleetops/images"),
+            validate_certs=dict(type="bool", default=True),
             join_timeout=dict(type="int", default=120),
             purge_runtime_config=dict(type="bool", default=False),
         ),

@@ -24,7 +24,8 @@ PARAMS = dict(name="edge-a-1", state="present", inspect=False, cloudcore_host="1
               runtime_endpoint="unix:///run/containerd/containerd.sock", cgroup_driver="systemd", cgroup_root="",
               sandbox_image="registry.k8s.io/pause:3.10", edgecore_overrides={}, manage_containerd=True,
               containerd_snapshotter="overlayfs", manage_cni=True, cni_conf_dir=None, cni_bin_dir="/usr/lib/cni",
-              pod_cidr="10.88.0.0/16", image_archives=[], join_timeout=0, purge_runtime_config=False)
+              pod_cidr="10.88.0.0/16", image_archives=[], images=[], image_dir=None, validate_certs=True,
+              join_timeout=0, purge_runtime_config=False)
 
 
 class Failed(Exception):
@@ -99,15 +100,35 @@ def env(tmp_path, monkeypatch):
     binary.parent.mkdir(parents=True)
     binary.write_text("#!/bin/sh\n")
     binary.chmod(0o755)
-    params = dict(PARAMS, binary=str(binary), cni_conf_dir=str(root / "etc/cni/net.d"))
+    params = dict(PARAMS, binary=str(binary), cni_conf_dir=str(root / "etc/cni/net.d"),
+                  image_dir=str(root / "var/lib/fleetops/images"))
     return root, params
 
 
+def make_cert(common_name):
+    """A real self-signed PEM certificate with the given subject CN (what cloudcore issues a node)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "system:nodes"),
+                         x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = datetime.datetime(2026, 1, 1)
+    cert = (x509.CertificateBuilder().subject_name(subject)
+            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "KubeEdge")]))
+            .public_key(key.public_key()).serial_number(1000)
+            .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+            .sign(key, hashes.SHA256()))
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
 def issue_cert(name):
-    """What cloudcore's certificate bootstrap leaves behind (a DER with the node's CN inside)."""
-    der = b"\x30\x82" + ("CN=system:node:%s" % name).encode()
-    pem = "-----BEGIN CERTIFICATE-----\n%s\n-----END CERTIFICATE-----\n" % base64.b64encode(der).decode()
-    for path, content in ((edge.CERT_FILE, pem), (edge.KEY_FILE, "key"), (edge.CA_FILE, "ca")):
+    """What cloudcore's certificate bootstrap leaves behind (a certificate with CN system:node:<name>)."""
+    for path, content in ((edge.CERT_FILE, make_cert("system:node:%s" % name)), (edge.KEY_FILE, "key"), (edge.CA_FILE, "ca")):
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w") as handle:
             handle.write(content)
@@ -157,11 +178,24 @@ def test_containerd_config_matches_cgroup_driver():
 def test_parse_version_and_cert_match():
     assert edge.parse_version("KubeEdge v1.23.1\n") == "v1.23.1"
     assert edge.parse_version("garbage") is None
-    der = b"\x30\x82system:node:edge-a-1\x00"
-    pem = "-----BEGIN CERTIFICATE-----\n%s\n-----END CERTIFICATE-----" % base64.b64encode(der).decode()
+    pem = make_cert("system:node:edge-a-1")
+    assert edge.cert_subject_cns(pem) == ["system:node:edge-a-1"]
     assert edge.cert_matches(pem, "edge-a-1")
     assert not edge.cert_matches(pem, "edge-a-2")
     assert not edge.cert_matches(None, "edge-a-1")
+
+
+def test_cert_match_is_the_exact_subject_cn():
+    """A certificate for edge-node-010 is not one for edge-node-01 or edge-node-0 (no substring match)."""
+    pem = make_cert("system:node:edge-node-010")
+    assert edge.cert_matches(pem, "edge-node-010")
+    assert not edge.cert_matches(pem, "edge-node-01")
+    assert not edge.cert_matches(pem, "edge-node-0")
+    assert not edge.cert_matches(make_cert("system:node:edge-node-01"), "edge-node-010")
+    # The name elsewhere in the DER (here: raw bytes that are no certificate) does not count.
+    der = b"\x30\x82system:node:edge-a-1\x00"
+    fake = "-----BEGIN CERTIFICATE-----\n%s\n-----END CERTIFICATE-----" % base64.b64encode(der).decode()
+    assert not edge.cert_matches(fake, "edge-a-1")
 
 
 def test_image_refs_from_docker_and_oci_archives():
@@ -252,6 +286,81 @@ def test_images_imported_once(env, tmp_path):
     host.commands = []
     result, node = converge(dict(params, token=None), host)
     assert not result["changed"] and not host.ran("ctr", "-n", "k8s.io", "images", "import")
+
+
+def image_archive(ref):
+    manifest = json.dumps([{"RepoTags": [ref]}]).encode()
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        info = tarfile.TarInfo("manifest.json")
+        info.size = len(manifest)
+        tar.addfile(info, io.BytesIO(manifest))
+    return buf.getvalue()
+
+
+class FakeMirror(object):
+    """open_url over a dict of URL -> bytes; records what was fetched."""
+
+    def __init__(self, files):
+        self.files = files
+        self.fetched = []
+
+    def __call__(self, url, validate_certs=True, timeout=None):
+        self.fetched.append(url)
+        if url not in self.files:
+            raise IOError("HTTP Error 404: Not Found (%s)" % url)
+        return io.BytesIO(self.files[url])
+
+
+def mirror_with(ref, url, archive=None):
+    import hashlib
+    data = archive if archive is not None else image_archive(ref)
+    return FakeMirror({url: data, url + ".sha256": ("%s  linux-amd64.tar\n" % hashlib.sha256(data).hexdigest()).encode()})
+
+
+PAUSE = "registry.k8s.io/pause:3.10"
+PAUSE_URL = "http://172.31.250.1:8080/images/registry.k8s.io/pause/3.10/linux-amd64.tar"
+
+
+def test_side_loaded_image_is_downloaded_verified_imported_once(env, monkeypatch):
+    root, params = env
+    mirror = mirror_with(PAUSE, PAUSE_URL)
+    monkeypatch.setattr(edge_node, "open_url", mirror)
+    host = FakeHost()
+    host.on_restart_edgecore = lambda: issue_cert("edge-a-1")
+    params = dict(params, images=[{"ref": PAUSE, "url": PAUSE_URL, "sha256": None}], join_timeout=5)
+    result, node = converge(params, host)
+    assert "side-load %s from %s" % (PAUSE, PAUSE_URL) in result["changes"]
+    assert mirror.fetched == [PAUSE_URL + ".sha256", PAUSE_URL]
+    assert len(host.ran("ctr", "-n", "k8s.io", "images", "import")) == 1
+    assert os.listdir(params["image_dir"]) == []           # the download is not kept
+    mirror.fetched, host.commands = [], []
+    result, node = converge(dict(params, token=None), host)
+    assert not result["changed"] and mirror.fetched == [] and not host.ran("ctr", "-n", "k8s.io", "images", "import")
+
+
+def test_side_load_in_check_mode_downloads_nothing(env, monkeypatch):
+    root, params = env
+    mirror = mirror_with(PAUSE, PAUSE_URL)
+    monkeypatch.setattr(edge_node, "open_url", mirror)
+    result, node = converge(dict(params, images=[{"ref": PAUSE, "url": PAUSE_URL, "sha256": None}]), FakeHost(), check_mode=True)
+    assert "side-load %s from %s" % (PAUSE, PAUSE_URL) in result["changes"] and mirror.fetched == []
+
+
+def test_side_load_refuses_a_wrong_checksum_or_image(env, monkeypatch):
+    root, params = env
+    host = FakeHost()
+    monkeypatch.setattr(edge_node, "open_url", mirror_with(PAUSE, PAUSE_URL))
+    with pytest.raises(Failed, match="cannot side-load registry.k8s.io/pause:3.10 .*sha256 [0-9a-f]+, expected 0{64}"):
+        converge(dict(params, images=[{"ref": PAUSE, "url": PAUSE_URL, "sha256": "0" * 64}]), host)
+    monkeypatch.setattr(edge_node, "open_url", mirror_with(PAUSE, PAUSE_URL, archive=image_archive("example.com/other:1")))
+    with pytest.raises(Failed, match="holds example.com/other:1, not registry.k8s.io/pause:3.10"):
+        converge(dict(params, images=[{"ref": PAUSE, "url": PAUSE_URL, "sha256": None}]), host)
+    monkeypatch.setattr(edge_node, "open_url", FakeMirror({}))
+    with pytest.raises(Failed, match="cannot side-load .*404"):
+        converge(dict(params, images=[{"ref": PAUSE, "url": PAUSE_URL, "sha256": None}]), host)
+    assert not host.ran("ctr", "-n", "k8s.io", "images", "import")
+    assert os.listdir(params["image_dir"]) == []
 
 
 def test_info_reports_install_state(env):

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Build the lab's container images from the binaries the lab built (no registry is
+# reachable), tagged with exactly the upstream names the roles reference, and publish
+# each as a `docker save` archive in the artifact mirror, where the roles' side-loading
+# takes them from, as on an air-gapped site:
+#   <mirror>/images/<registry>/<repository>/<tag>/linux-amd64.tar (+ .sha256)
+# An image is rebuilt only when its inputs (recipe, binary) changed: the archive's
+# .inputs stamp holds their hash.
+#   lab/images/build.sh [image...]     default: every image below
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+CACHE="${FLEETOPS_LAB_CACHE:-/var/cache/fleetops-lab}"
+VERSIONS_FILE="${FLEETOPS_VERSIONS_FILE:-$REPO/roles/_artifacts/defaults/main/versions.yml}"
+MIRROR="$CACHE/mirror"
+ARCH=amd64
+
+log() { printf '[images] %s\n' "$*" >&2; }
+die() { printf '[images] ERROR: %s\n' "$*" >&2; exit 1; }
+
+pin() { awk -v k="$1" '$1 == k":" {print $2; exit}' "$VERSIONS_FILE"; }
+KUBE_BIN="$CACHE/bin/kubernetes/$(pin kubernetes)"
+
+# name -> image reference. The tags are the ones upstream uses with the pinned versions:
+# pause 3.10 is the sandbox image of Kubernetes 1.35 / KubeEdge 1.23; agnhost 2.59 is what
+# k8s.io/kubernetes v1.35's e2e manifest (test/utils/image/manifest.go) names.
+declare -A REF=(
+  [pause]="registry.k8s.io/pause:3.10"
+  [agnhost]="registry.k8s.io/e2e-test-images/agnhost:2.59"
+)
+ORDER=(pause agnhost)
+
+# stage_<name> <dir>: put the build context (Dockerfile + files) into dir.
+stage_pause() {
+  local d=$1
+  gcc -static -Os -o "$d/pause" "$HERE/pause/pause.c"
+  strip "$d/pause"
+  # Upstream's pause runs as 65535 (runc then needs CAP_SYS_PTRACE to join its namespaces).
+  printf 'FROM scratch\nCOPY pause /pause\nUSER 65535:65535\nENTRYPOINT ["/pause"]\n' >"$d/Dockerfile"
+}
+inputs_pause() { sha256sum "$HERE/pause/pause.c" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16; }
+
+stage_agnhost() {
+  local d=$1
+  [[ -x $KUBE_BIN/agnhost ]] || die "no agnhost in $KUBE_BIN (lab/build-binaries.sh kubernetes)"
+  mkdir -p "$d/rootfs/tmp" "$d/rootfs/uploads"
+  cp "$KUBE_BIN/agnhost" "$d/rootfs/agnhost"
+  # Upstream's entrypoint and default command; a static binary needs no base image.
+  printf 'FROM scratch\nCOPY rootfs/ /\nEXPOSE 80 8080 8081 9376 5000\nENTRYPOINT ["/agnhost"]\nCMD ["pause"]\n' >"$d/Dockerfile"
+}
+inputs_agnhost() { sha256sum "$KUBE_BIN/agnhost" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16; }
+
+# archive_path <ref>: where the mirror serves it.
+archive_path() {
+  local ref=$1
+  printf '%s/images/%s/%s/linux-%s.tar\n' "$MIRROR" "${ref%:*}" "${ref##*:}" "$ARCH"
+}
+
+build_image() {
+  local name=$1 ref=${REF[$1]} out inputs work t0=$SECONDS
+  out="$(archive_path "$ref")"
+  inputs="$("inputs_$name")"
+  if [[ -s $out && -s $out.sha256 && "$(cat "$out.inputs" 2>/dev/null)" == "$inputs" ]]; then
+    log "$ref: up to date ($out)"; return 0
+  fi
+  work="$(mktemp -d)"
+  # shellcheck disable=SC2064
+  trap "rm -rf '$work'" RETURN
+  "stage_$name" "$work"
+  DOCKER_BUILDKIT=0 docker build -q -t "$ref" "$work" >/dev/null
+  mkdir -p "$(dirname "$out")"
+  docker save -o "$out.tmp" "$ref"
+  chmod 0644 "$out.tmp"
+  mv "$out.tmp" "$out"
+  (cd "$(dirname "$out")" && sha256sum "$(basename "$out")" >"$(basename "$out").sha256")
+  printf '%s\n' "$inputs" >"$out.inputs"
+  log "$ref: built in $((SECONDS - t0))s, $(du -h "$out" | cut -f1) ($out)"
+}
+
+main() {
+  local names=("$@") n
+  ((${#names[@]})) || names=("${ORDER[@]}")
+  for n in "${names[@]}"; do [[ -n ${REF[$n]:-} ]] || die "unknown image: $n (known: ${ORDER[*]})"; done
+  bash "$REPO/lab/hosts/hosts.sh" dockerd
+  for n in "${names[@]}"; do build_image "$n"; done
+}
+
+main "$@"
