@@ -16,7 +16,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(BIN):$(PATH)
 
 .PHONY: help venv collection system-deps unit lint sanity build integration test demo \
-        lab-up lab-down lab-status test-kubeedge bench-placement bench-onboarding changelog clean
+        lab-up lab-down lab-status bench-placement bench-onboarding changelog clean
 
 help:
 	@echo "make demo             lab-up, then playbooks/site.yml against the lab, then a fleet report"
@@ -69,18 +69,9 @@ build: $(STAMP)
 	$(BIN)/ansible-galaxy collection build --force --output-path build/ .
 
 # The lab comes up for the integration tests and goes down after them, pass or fail.
-# KubeEdge's end-to-end test is not part of `make test`: KubeEdge cannot be built from
-# the Go module proxy reachable here (it refuses github.com/kubeedge/api), so a fresh
-# machine has no cloudcore/edgecore. `make test-kubeedge` runs it where they are mirrored.
-KUBEEDGE_E2E := tests/integration/test_kubeedge.py
 integration: collection
 	lab/lab.sh up
-	rc=0; $(BIN)/pytest -q -p no:cacheprovider --ignore=$(KUBEEDGE_E2E) tests/integration || rc=$$?; \
-	  lab/lab.sh down || rc=1; exit $$rc
-
-test-kubeedge: collection
-	lab/lab.sh up
-	rc=0; $(BIN)/pytest -q -p no:cacheprovider $(KUBEEDGE_E2E) || rc=$$?; \
+	rc=0; $(BIN)/pytest -q -p no:cacheprovider tests/integration || rc=$$?; \
 	  lab/lab.sh down || rc=1; exit $$rc
 
 test: unit lint sanity build integration

@@ -811,6 +811,7 @@ def topology_text() -> str:
     ]
     out += [f"  - {{name: {r}}}" for r in REGIONS]
     out.append("clusters:")
+    edge = {n: h for n, h in hosts.items() if h.get("role") == "edge"}
     for c in CLUSTERS:
         out += [
             f"  - name: {c.name}",
@@ -829,7 +830,9 @@ def topology_text() -> str:
             out += [f"    agent_host: {agent}"]
         # What Karmada (on the karmada-1 lab host) and the agent dial; 127.0.0.1 is the controller only.
         out += [f"    api_endpoint: https://{gw}:{c.api_port}"]
-    edge = {n: h for n, h in hosts.items() if h.get("role") == "edge"}
+        # The host cluster carries the edge sites: registered in Karmada as an edge cluster.
+        if c.role == "host" and edge:
+            out += ["    edge: true"]
     if edge:
         sites = {
             "site-a": ("east-china", {"region": "east-china", "environment": "production",
