@@ -1,27 +1,56 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, fleetops.kurator contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A cluster's kubeconfig reference from the topology (fleetops_kubeconfig): a file path,
-or vaulted inline content that stays encrypted until a task uses it."""
+"""Filter kubeconfig: a cluster's kubeconfig reference from the topology (fleetops_kubeconfig) - a file
+path, or vaulted inline content that stays encrypted until a task uses it.
+
+One filter per file, documented in the file: Galaxy lists filter plugins by file name."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
+DOCUMENTATION = r"""
+name: kubeconfig
+version_added: 0.1.0
+author: fleetops.kurator contributors (@fleetops)
+short_description: A cluster's kubeconfig reference as kubernetes.core's kubeconfig option takes it
+description:
+  - Takes a cluster's C(fleetops_kubeconfig) from the topology inventory - a file path, or vaulted
+    inline kubeconfig content - and returns the path unchanged, or the decrypted content as a mapping.
+options:
+  _input:
+    description: The kubeconfig reference (a path or inline kubeconfig content).
+    type: str
+    required: true
+"""
+
+EXAMPLES = r"""
+- name: List the nodes of a cluster of the topology
+  kubernetes.core.k8s_info:
+    kubeconfig: "{{ fleetops_kubeconfig | fleetops.kurator.kubeconfig }}"
+    kind: Node
+"""
+
+RETURN = r"""
+_value:
+  description: The path, or the kubeconfig as a mapping.
+  type: raw
+"""
 
 import yaml
 from ansible.errors import AnsibleFilterError
 
 
-def _inline(text):
+def is_inline(text):
+    """Whether a kubeconfig reference is inline content rather than a path (kubeconfig_server uses it too)."""
     return "\n" in text
 
 
 def kubeconfig(ref):
     """The value kubernetes.core's kubeconfig option takes: the path, or the content as a dict."""
     text = str(ref)  # decrypts a vaulted value
-    if not _inline(text):
+    if not is_inline(text):
         return text
     try:
         return yaml.safe_load(text)
@@ -29,29 +58,6 @@ def kubeconfig(ref):
         raise AnsibleFilterError("kubeconfig: inline kubeconfig is not YAML: %s" % exc)
 
 
-def kubeconfig_server(ref, context=None):
-    """The API server URL of the context (default: current-context, else the first cluster)."""
-    text = str(ref)
-    try:
-        if _inline(text):
-            doc = yaml.safe_load(text)
-        else:
-            with open(os.path.expanduser(text)) as handle:
-                doc = yaml.safe_load(handle)
-    except (IOError, OSError, yaml.YAMLError) as exc:
-        raise AnsibleFilterError("kubeconfig_server: cannot read the kubeconfig: %s" % exc)
-    if not isinstance(doc, dict) or not doc.get("clusters"):
-        raise AnsibleFilterError("kubeconfig_server: the kubeconfig has no clusters")
-    context = context or doc.get("current-context") or ""
-    wanted = [c.get("context", {}).get("cluster") for c in doc.get("contexts") or [] if c.get("name") == context]
-    name = wanted[0] if wanted and wanted[0] else doc["clusters"][0].get("name")
-    for cluster in doc["clusters"]:
-        if cluster.get("name") == name:
-            return cluster.get("cluster", {}).get("server")
-    raise AnsibleFilterError("kubeconfig_server: context %r names cluster %r, which the kubeconfig does not define"
-                             % (context, name))
-
-
 class FilterModule(object):
     def filters(self):
-        return {"kubeconfig": kubeconfig, "kubeconfig_server": kubeconfig_server}
+        return {"kubeconfig": kubeconfig}

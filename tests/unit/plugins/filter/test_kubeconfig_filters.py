@@ -8,7 +8,8 @@ __metaclass__ = type
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.fleetops.kurator.plugins.filter.kubeconfig import kubeconfig, kubeconfig_server
+from ansible_collections.fleetops.kurator.plugins.filter.kubeconfig import kubeconfig
+from ansible_collections.fleetops.kurator.plugins.filter.kubeconfig_server import kubeconfig_server
 
 DOC = """apiVersion: v1
 kind: Config

@@ -7,7 +7,8 @@ __metaclass__ = type
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.fleetops.kurator.plugins.filter.report import check_rows, report_table
+from ansible_collections.fleetops.kurator.plugins.filter.check_rows import check_rows
+from ansible_collections.fleetops.kurator.plugins.filter.report_table import report_table
 
 
 def test_table_lists_failures_first_and_aligns():
