@@ -3,10 +3,11 @@
 # Copyright: (c) 2026, fleetops.kurator contributors
 """Benchmark edge onboarding: the kubeedge_edge role vs a plain parallel-SSH script.
 
-For N lab edge hosts (BENCH_SIZES, default "1 5 20"): starts N edge hosts
+For N lab edge hosts (BENCH_SIZES, default "1 5 20 50"): starts N edge hosts
 (LAB_EDGE_HOSTS=N lab/hosts/hosts.sh up), then for the role and for bench/onboard_script.sh
-(the same steps: copy edgecore and the sandbox image, containerd/CNI/edgecore config, image
-import, systemd unit, token bootstrap, wait for the certificate):
+(the same steps: edgecore and the images downloaded by each host from the artifact mirror when
+missing, containerd/CNI/edgecore config, image import, systemd unit, token bootstrap, wait for
+the certificate):
 
   cold   - every node reset first (edge_node state=absent + Node deleted), then onboarded
   re-run - onboarded again with nothing to do
@@ -33,14 +34,17 @@ sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
 sys.path.insert(0, os.path.join(REPO, "plugins", "module_utils"))
 import kubeedge_lab  # noqa: E402
 import _edge as edge  # noqa: E402
+import _images  # noqa: E402
 
 STATE = os.environ.get("FLEETOPS_LAB_STATE", "/var/lib/fleetops-lab")
 TOPOLOGY = os.path.join(REPO, "inventories", "lab", "topology.yml")
 BIN = os.path.join(REPO, ".venv", "bin")
-SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "1 5 20").split()]
+SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "1 5 20 50").split()]
 ENV = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"), ANSIBLE_NOCOLOR="1")
 # Our own controller download cache (other lab runs may empty the default one meanwhile).
 ARTIFACT_CACHE = "/var/tmp/fleetops-bench-cache"
+# What the lab side-loads (inventories/lab/group_vars/edge_nodes/kubeedge.yml).
+IMAGES = [kubeedge_lab.PAUSE_REF, kubeedge_lab.AGNHOST_REF]
 
 
 def sh(cmd, **kw):
@@ -98,8 +102,8 @@ def reset(workdir, inv):
                      " kubeedge_edge_purge_runtime_config: true}\n"
                      "  tasks:\n    - name: Cold start - no binary, no image archive, no imported image\n"
                      "      ansible.builtin.shell: >-\n"
-                     "        rm -rf /usr/local/bin/edgecore /var/lib/fleetops/images;\n"
-                     "        ctr -n k8s.io images rm registry.k8s.io/pause:3.10 >/dev/null 2>&1 || true\n")
+                     "        rm -rf /usr/local/bin/edgecore /var/lib/fleetops;\n"
+                     "        ctr -n k8s.io images rm %s >/dev/null 2>&1 || true\n" % " ".join(IMAGES))
     playbook(inv, play)
 
 
@@ -111,15 +115,16 @@ def script_workdir(workdir, inv, key, topo, edge_hosts):
     api = client.CoreV1Api(config.new_client_from_config(config_file=host_cluster["kubeconfig"]))
     token = base64.b64decode(api.read_namespaced_secret("tokensecret", "kubeedge").data["tokendata"]).decode()
     w = os.path.join(workdir, "script")
-    os.makedirs(os.path.join(w, "images"))
+    os.makedirs(w)
     shutil.copy(key, os.path.join(w, "key"))
     os.chmod(os.path.join(w, "key"), 0o600)
-    cache = os.path.join(ARTIFACT_CACHE, "kubeedge-edgecore")
-    binaries = [os.path.join(dp, f) for dp, _, fs in os.walk(cache) for f in fs if f == "edgecore"]
-    shutil.copy(sorted(binaries)[-1], os.path.join(w, "edgecore"))
-    shutil.copy(str(kubeedge_lab.PAUSE_TAR), os.path.join(w, "images"))
     with open(os.path.join(REPO, "roles", "_artifacts", "defaults", "main", "versions.yml")) as handle:
         version = yaml.safe_load(handle)["fleetops_versions"]["kubeedge"]   # edgecore 1.23 has no --version
+    mirror = topo["settings"]["artifact_mirror"].rstrip("/")
+    release = "kubeedge-%s-linux-amd64" % version
+    mirror_env = "EDGECORE_URL=%s/kubeedge/kubeedge/releases/download/%s/%s.tar.gz\nEDGECORE_MEMBER=%s/edge/edgecore\n" % (
+        mirror, version, release, release)
+    images = "".join("%s %s\n" % (ref, _images.archive_url(ref, mirror)) for ref in IMAGES)
     cloudcore = [c for c in topo["control_plane_hosts"] if "kubeedge_cloud" in c["roles"]][0]["address"]
     lines = []
     for site in topo["edge_sites"]:
@@ -135,7 +140,8 @@ def script_workdir(workdir, inv, key, topo, edge_hosts):
             os.makedirs(d)
             files = {"edgecore.yaml": edge.render_json(edge.edgecore_config(p, version)),
                      "containerd.toml": edge.render_containerd(p), "cni.conflist": edge.render_cni(p),
-                     "edgecore.service": edge.render_unit("/usr/local/bin/edgecore"), "token": token + "\n"}
+                     "edgecore.service": edge.render_unit("/usr/local/bin/edgecore"), "token": token + "\n",
+                     "mirror.env": mirror_env, "images.txt": images}
             for name, content in files.items():
                 with open(os.path.join(d, name), "w") as handle:
                     handle.write(content)
@@ -168,7 +174,8 @@ def forget_removed_nodes(remaining):
 
 
 def main():
-    kubeedge_lab.ensure_pause_image()
+    for ref in IMAGES:
+        kubeedge_lab.image_archive(ref)
     rows = []
     try:
         for n in SIZES:

@@ -1,41 +1,43 @@
 #!/usr/bin/env bash
 # The same onboarding steps as the kubeedge_edge role, as a plain parallel-SSH script
-# (the baseline of `make bench-onboarding`). Idempotent like the role: copies only what
-# differs, restarts only on change, imports only missing images, waits for the certificate.
+# (the baseline of `make bench-onboarding`), one SSH session per host. Idempotent like the
+# role: the host downloads edgecore from the mirror only when its recorded install differs
+# and side-loads only the images containerd lacks, writes only what differs, restarts only
+# on change, waits for the certificate.
 #
 #   bench/onboard_script.sh WORKDIR
-# WORKDIR holds: hosts (one "name address" a line), key (ssh key), edgecore, images/*.tar,
-# and <name>/{edgecore.yaml,containerd.toml,cni.conflist,edgecore.service,token}.
+# WORKDIR holds: hosts (one "name address" a line), key (ssh key), and
+# <name>/{edgecore.yaml,containerd.toml,cni.conflist,edgecore.service,token,mirror.env,images.txt}.
 set -euo pipefail
 W=$1
 PAR=${PARALLEL:-25}
 SSH=(ssh -i "$W/key" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR
      -o BatchMode=yes -o ConnectTimeout=10 -o ControlMaster=auto -o ControlPersist=120s
      -o "ControlPath=$W/cm-%h")
-SCP=(scp -q -i "$W/key" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR
-     -o BatchMode=yes -o "ControlPath=$W/cm-%h")
 export W
 
 onboard() {   # name address
-  local name=$1 ip=$2 want have img
-  want="$(sha256sum "$W/edgecore" | cut -d' ' -f1)"
-  # 1. binaries and image archives: compare checksums, copy what differs
-  have="$("${SSH[@]}" "root@$ip" "sha256sum /usr/local/bin/edgecore 2>/dev/null | cut -d' ' -f1; \
-          mkdir -p /var/lib/fleetops/images; cd /var/lib/fleetops/images && sha256sum *.tar 2>/dev/null || true")"
-  if [[ "$(head -1 <<<"$have")" != "$want" ]]; then
-    "${SCP[@]}" "$W/edgecore" "root@$ip:/usr/local/bin/edgecore.new"
-    "${SSH[@]}" "root@$ip" "chmod 0755 /usr/local/bin/edgecore.new && mv /usr/local/bin/edgecore.new /usr/local/bin/edgecore"
-  fi
-  for img in "$W"/images/*.tar; do
-    if ! grep -q "$(sha256sum "$img" | cut -d' ' -f1)  $(basename "$img")" <<<"$have"; then
-      "${SCP[@]}" "$img" "root@$ip:/var/lib/fleetops/images/"
-    fi
-  done
-  # 2. configuration, images, service, join: one remote script
-  tar -C "$W/$name" -cf - . | "${SSH[@]}" "root@$ip" "rm -rf /tmp/onb && mkdir -p /tmp/onb && tar -C /tmp/onb -xf -"
-  "${SSH[@]}" "root@$ip" 'bash -s' <<'REMOTE'
+  local name=$1 ip=$2
+  # 1. configuration, binary and images from the mirror, service, join: one remote script
+  # The files and the script go in one stream: the host unpacks, then runs onboard.sh.
+  tar -C "$W/$name" -cf - . -C "$W" onboard.sh | "${SSH[@]}" "root@$ip" \
+    "rm -rf /tmp/onb && mkdir -p /tmp/onb && tar -C /tmp/onb -xf - && bash /tmp/onb/onboard.sh"
+}
+REMOTE_SCRIPT=$(cat <<'REMOTE'
 set -euo pipefail
 S=/tmp/onb; rc=0; edge=0; ctd=0
+# edgecore from the mirror unless the recorded install (url, digest, size, mtime) still matches
+. $S/mirror.env
+want_sha="$(curl -fsS "$EDGECORE_URL.sha256" | cut -d' ' -f1)"
+rec=/var/lib/fleetops/edgecore-source.txt
+have="$(stat -c '%s %Y' /usr/local/bin/edgecore 2>/dev/null || true)"
+if [[ "$(cat $rec 2>/dev/null)" != "$EDGECORE_URL $want_sha $have" || -z $have ]]; then
+  mkdir -p /var/lib/fleetops; curl -fsS -o /var/lib/fleetops/.dl "$EDGECORE_URL"
+  echo "$want_sha  /var/lib/fleetops/.dl" | sha256sum -c --quiet
+  tar -xzOf /var/lib/fleetops/.dl "$EDGECORE_MEMBER" > /usr/local/bin/.edgecore.new; rm -f /var/lib/fleetops/.dl
+  chmod 0755 /usr/local/bin/.edgecore.new; mv /usr/local/bin/.edgecore.new /usr/local/bin/edgecore; edge=1
+  echo "$EDGECORE_URL $want_sha $(stat -c '%s %Y' /usr/local/bin/edgecore)" > $rec
+fi
 # cgroupRoot = the cgroup of the host's init (the container's own cgroup in the lab), as the role's cgroup_root=self
 cg="$(awk -F: '$2=="name=systemd"{print $3}' /proc/1/cgroup)"; cg="${cg%/init.scope}"; cg="${cg:-/}"
 sed -i "s#@CGROUP_ROOT@#$cg#" $S/edgecore.yaml
@@ -51,10 +53,12 @@ if [[ $ctd == 1 ]] || ! systemctl is-active -q containerd; then
   for i in $(seq 60); do ctr version >/dev/null 2>&1 && break; sleep 0.5; done
 fi
 have="$(ctr -n k8s.io images ls -q)"
-for t in /var/lib/fleetops/images/*.tar; do
-  ref="$(tar -xOf "$t" manifest.json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["RepoTags"][0])')"
-  grep -qx "$ref" <<<"$have" || ctr -n k8s.io images import --all-platforms "$t" >/dev/null
-done
+while read -r ref url; do
+  grep -qx "$ref" <<<"$have" && continue
+  mkdir -p /var/lib/fleetops/images; t=/var/lib/fleetops/images/.side-load.tar
+  curl -fsS -o $t "$url"; echo "$(curl -fsS "$url.sha256" | cut -d' ' -f1)  $t" | sha256sum -c --quiet
+  ctr -n k8s.io images import --all-platforms "$t" >/dev/null; rm -f $t
+done < $S/images.txt
 joined=0
 if [[ -f /etc/kubeedge/certs/server.crt && -f /etc/kubeedge/ca/rootCA.crt ]]; then joined=1; fi
 if [[ $joined == 0 ]]; then install -m 0600 $S/token /etc/kubeedge/bootstrap-edgecore.conf; edge=1; fi
@@ -67,10 +71,11 @@ if [[ $joined == 0 ]]; then
 fi
 rm -rf /tmp/onb
 REMOTE
-}
+)
+printf '%s\n' "$REMOTE_SCRIPT" >"$W/onboard.sh"
 export -f onboard
 # bash arrays do not survive export: re-declare them in the children.
-declare -p SSH SCP >"$W/arrays.sh"
+declare -p SSH >"$W/arrays.sh"
 fails=0
 xargs -P "$PAR" -L 1 bash -c 'source "$W/arrays.sh"; onboard "$0" "$1" >"$W/log-$0" 2>&1 || { echo "FAILED $0: $(tail -1 "$W/log-$0")"; exit 255; }' \
   <"$W/hosts" || fails=1

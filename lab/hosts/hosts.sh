@@ -12,7 +12,7 @@
 # Parameters (environment):
 #   LAB_KARMADA_HOSTS   Karmada control-plane hosts, 1..3            (default 1)
 #   LAB_KARMADA_HA_HOSTS  separate 3-host Karmada for the HA test, 0|3 (default 0)
-#   LAB_EDGE_HOSTS      edge hosts, 0..40, split site-a/site-b       (default 5: 3+2)
+#   LAB_EDGE_HOSTS      edge hosts, 0..98, split site-a/site-b       (default 5: 3+2)
 #   LAB_NET_PREFIX      first three octets of the lab /24            (default 172.31.250)
 #   FLEETOPS_LAB_CACHE  rootfs/deb cache outside the repo            (default /var/cache/fleetops-lab)
 #   FLEETOPS_LAB_STATE  state dir (hosts.json, dockerd log)          (default /var/lib/fleetops-lab)
@@ -203,7 +203,8 @@ cmd_image() {
 desired_hosts() {
   [[ $KARMADA_HOSTS =~ ^[1-3]$ ]] || die "LAB_KARMADA_HOSTS must be 1..3"
   [[ $KARMADA_HA_HOSTS =~ ^[03]$ ]] || die "LAB_KARMADA_HA_HOSTS must be 0 or 3"
-  if ! [[ $EDGE_HOSTS =~ ^[0-9]+$ ]] || ((EDGE_HOSTS > 40)); then die "LAB_EDGE_HOSTS must be 0..40"; fi
+  # site-a takes .101-.149, site-b .151-.199: at most 49 each.
+  if ! [[ $EDGE_HOSTS =~ ^[0-9]+$ ]] || ((EDGE_HOSTS > 98)); then die "LAB_EDGE_HOSTS must be 0..98"; fi
   echo "cloudcore-1 cloudcore - $NET_PREFIX.10"
   local i a b
   for ((i = 1; i <= KARMADA_HOSTS; i++)); do echo "karmada-$i karmada - $NET_PREFIX.$((20 + i))"; done

@@ -24,6 +24,8 @@ KEY_FILE = "/etc/kubeedge/certs/server.key"
 UNIT_FILE = "/etc/systemd/system/edgecore.service"
 STAMP_FILE = "/etc/kubeedge/fleetops-binary.json"
 CONTAINERD_CONFIG = "/etc/containerd/config.toml"
+# Where edge_node records the edgecore it downloaded (outside /etc/kubeedge: a reset keeps the binary).
+SOURCE_FILE = "/var/lib/fleetops/edgecore-source.json"
 # keadm reset removes these (KubeEdgePath, KubeEdgeLogPath, KubeEdgeSocketPath, EdgeRootDir, kubelet root).
 RESET_DIRS = ["/etc/kubeedge", "/var/log/kubeedge", "/var/lib/kubeedge", "/var/lib/edged", "/var/lib/kubelet"]
 
@@ -189,6 +191,15 @@ def render_cni(p):
 def render_stamp(version, size, mtime):
     """What the module records about the installed binary: a new binary restarts edgecore."""
     return render_json({"binary_version": version, "binary_size": size, "binary_mtime": int(mtime)})
+
+
+def parse_source(text):
+    """The recorded download of the binary (SOURCE_FILE), or {} when missing or unreadable."""
+    try:
+        data = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def parse_version(output):

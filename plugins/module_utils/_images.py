@@ -3,21 +3,16 @@
 # Copyright: (c) 2026, fleetops.kurator contributors
 """PRIVATE: internal to fleetops.kurator; not a public API.
 
-Side-loaded container images: where an image archive lives on an artifact mirror, and how a
-host downloads one (verified by sha256) before importing it into containerd."""
+Side-loaded container images: where an image archive lives on an artifact mirror."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import hashlib
-import os
 import re
-import tempfile
 
 # <registry>/<repository>:<tag>; a digest reference cannot name a mirror path.
 _REF = re.compile(r"^(?P<repo>[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+)"
                   r":(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def parse_ref(ref):
@@ -40,36 +35,3 @@ def archive_url(ref, mirror, arch="amd64"):
         raise ValueError("side-loading %s needs an artifact mirror (settings.artifact_mirror): images come "
                          "from <mirror>/images/..., not from a registry" % ref)
     return "%s/%s" % (mirror.rstrip("/"), archive_path(ref, arch))
-
-
-def parse_sha256_file(text):
-    """The digest in a `sha256sum` line ("<hex>  <name>")."""
-    fields = (text or "").split()
-    if not fields or not _SHA256.match(fields[0].lower()):
-        raise ValueError("not a sha256sum line: %r" % (text or "")[:80])
-    return fields[0].lower()
-
-
-def download(open_url, url, dest, sha256, validate_certs=True, timeout=120):
-    """Stream url into dest (atomically: a temp file beside it, renamed when the digest matches)."""
-    directory = os.path.dirname(dest)
-    if not os.path.isdir(directory):
-        os.makedirs(directory, 0o755)
-    handle, tmp = tempfile.mkstemp(dir=directory, prefix=".download-")
-    digest = hashlib.sha256()
-    try:
-        with os.fdopen(handle, "wb") as out:
-            response = open_url(url, validate_certs=validate_certs, timeout=timeout)
-            while True:
-                chunk = response.read(1 << 20)
-                if not chunk:
-                    break
-                digest.update(chunk)
-                out.write(chunk)
-        if digest.hexdigest() != sha256:
-            raise ValueError("%s: sha256 %s, expected %s" % (url, digest.hexdigest(), sha256))
-        os.chmod(tmp, 0o644)
-        os.rename(tmp, dest)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)

@@ -76,6 +76,13 @@ options:
       - Join token (C(tokendata) of the C(tokensecret) Secret in namespace C(kubeedge)). Needed only
         while the node has no certificate; ignored for a joined node.
     type: str
+  token_optional:
+    description:
+      - For a node without a certificate and no O(token) - converge everything but the join and return
+        RV(needs_token=true) instead of failing, so that the caller fetches the token only for the nodes
+        that need one and calls again with it.
+    type: bool
+    default: false
   labels:
     description:
       - Node labels. edged adds C(node-role.kubernetes.io/edge) and C(node-role.kubernetes.io/agent) itself;
@@ -95,6 +102,23 @@ options:
     description: Path of the installed edgecore binary.
     type: path
     default: /usr/local/bin/edgecore
+  binary_url:
+    description:
+      - Where the host itself downloads edgecore from (the artifact mirror) - a release tarball (with
+        O(binary_member)) or the binary. Verified by O(binary_sha256), else by C(<url>.sha256).
+      - The host records what it installed (URL, digest, size and mtime of the binary) in
+        C(/var/lib/fleetops/edgecore-source.json); while that matches, a run neither downloads nor hashes
+        anything. Empty - the binary is put there by someone else (the role can copy it from the controller).
+    type: str
+    default: ""
+  binary_member:
+    description: Path of edgecore inside the O(binary_url) tarball; empty when the URL is the binary itself.
+    type: str
+    default: ""
+  binary_sha256:
+    description: Expected sha256 of what O(binary_url) serves; empty reads C(<url>.sha256).
+    type: str
+    default: ""
   runtime_endpoint:
     description: CRI endpoint of the container runtime.
     type: str
@@ -254,6 +278,10 @@ install:
     detail:
       description: Plain-words description.
       type: str
+needs_token:
+  description: With O(token_optional=true), whether the node still needs a join token (it has no certificate).
+  returned: when state=present
+  type: bool
 reason:
   description: Why the node is not joined, when it is not (from the edgecore journal).
   returned: when the join did not complete
@@ -268,7 +296,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.urls import open_url
 from ansible_collections.fleetops.kurator.plugins.module_utils import _edge as edge
-from ansible_collections.fleetops.kurator.plugins.module_utils import _images
+from ansible_collections.fleetops.kurator.plugins.module_utils import _download, _images
 from ansible_collections.fleetops.kurator.plugins.module_utils._files import converge_file, read_text as read
 
 
@@ -284,6 +312,7 @@ class EdgeNode(object):
         self.changes = []
         self.diffs = []
         self.changed = False
+        self.binary_pending = False   # check mode: binary_url would install a new binary
 
     # --- helpers -------------------------------------------------------------------------
     def run(self, args, check=True, **kwargs):
@@ -392,7 +421,12 @@ class EdgeNode(object):
         p = self.p
         if not p["cloudcore_host"]:
             self.module.fail_json(msg="cloudcore_host is required with state=present")
-        version, size, mtime = self.binary_info()
+        if p["binary_url"]:
+            self.install_binary()
+        if self.module.check_mode and self.binary_pending:
+            version, size, mtime = p["version"] or "unknown", None, 0   # a binary the real run would download first
+        else:
+            version, size, mtime = self.binary_info()
         joined_before = self.joined()
 
         runtime_changed = False
@@ -409,9 +443,10 @@ class EdgeNode(object):
         edge_changed |= self.converge_file(edge.STAMP_FILE, edge.render_stamp(version, size, mtime), 0o644)
 
         token_written = False
-        if not joined_before:
-            if not p["token"]:
-                self.module.fail_json(msg="node %s has no certificate yet: a join token is required" % p["name"])
+        needs_token = not joined_before and not p["token"]
+        if needs_token and not p["token_optional"]:
+            self.module.fail_json(msg="node %s has no certificate yet: a join token is required" % p["name"])
+        if not joined_before and not needs_token:
             token_written = self.converge_file(edge.BOOTSTRAP_FILE, p["token"].strip() + "\n", 0o600, secret=True)
             edge_changed |= token_written
 
@@ -454,6 +489,10 @@ class EdgeNode(object):
             self.note("enable edgecore")
             if not self.module.check_mode:
                 self.run(["systemctl", "enable", "edgecore"])
+        if needs_token:
+            # Without a token edgecore cannot bootstrap: the caller comes back with one.
+            return dict(changed=self.changed, changes=self.changes, restarted=False, version=version,
+                        joined=False, needs_token=True)
         if edge_changed or not active:
             self.note("%s edgecore" % ("restart" if active else "start"))
             restarted = True
@@ -461,7 +500,7 @@ class EdgeNode(object):
                 self.run(["systemctl", "restart", "edgecore"])
 
         result = dict(changed=self.changed, changes=self.changes, restarted=restarted, version=version,
-                      joined=joined_before)
+                      joined=joined_before, needs_token=False)
         if self.module.check_mode:
             return result
 
@@ -482,6 +521,48 @@ class EdgeNode(object):
             self.module.fail_json(msg="edgecore on %s is not running: %s" % (p["name"], result["reason"]), **result)
         return result
 
+    def install_binary(self):
+        """Download edgecore from binary_url unless the recorded install still matches."""
+        p = self.p
+        binary = p["binary"]
+        recorded = edge.parse_source(read(edge.SOURCE_FILE))
+        try:
+            st = os.stat(binary)
+            current = (st.st_size, int(st.st_mtime))
+        except OSError:
+            current = None
+        try:
+            sha256 = (p["binary_sha256"] or "").lower() or _download.parse_sha256_file(
+                open_url(p["binary_url"] + ".sha256", validate_certs=p["validate_certs"], timeout=30).read().decode("utf-8", "replace"))
+        except Exception as exc:   # URLError, HTTPError, ValueError
+            self.module.fail_json(msg="cannot read the checksum of %s: %s" % (p["binary_url"], exc), changes=self.changes)
+        want = {"url": p["binary_url"], "member": p["binary_member"], "sha256": sha256}
+        if current and recorded and all(recorded.get(k) == v for k, v in want.items()) \
+                and (recorded.get("size"), recorded.get("mtime")) == current:
+            return
+        self.binary_pending = True
+        self.note("install %s from %s" % (binary, p["binary_url"]))
+        if self.module.check_mode:
+            return
+        # A tarball is kept beside the record until the binary is out; a plain binary is
+        # downloaded next to its destination (the rename stays on one filesystem).
+        work = os.path.join(os.path.dirname(edge.SOURCE_FILE) if p["binary_member"] else os.path.dirname(binary),
+                            ".edgecore-download")
+        try:
+            _download.download(open_url, p["binary_url"], work, sha256, validate_certs=p["validate_certs"])
+            if p["binary_member"]:
+                _download.extract_member(work, p["binary_member"], binary)
+            else:
+                os.chmod(work, 0o755)
+                os.rename(work, binary)
+        except Exception as exc:   # URLError, HTTPError, ValueError, OSError, TarError
+            self.module.fail_json(msg="cannot install %s from %s: %s" % (binary, p["binary_url"], exc), changes=self.changes)
+        finally:
+            if os.path.exists(work):
+                os.unlink(work)
+        st = os.stat(binary)
+        converge_file(edge.SOURCE_FILE, edge.render_json(dict(want, size=st.st_size, mtime=int(st.st_mtime))), 0o644, False)
+
     def side_load(self, present):
         """Download and import the images containerd lacks (nothing to do on a converged node)."""
         for image in self.p["images"]:
@@ -493,10 +574,10 @@ class EdgeNode(object):
                 continue
             try:
                 _images.parse_ref(ref)
-                sha256 = (image.get("sha256") or "").lower() or _images.parse_sha256_file(
+                sha256 = (image.get("sha256") or "").lower() or _download.parse_sha256_file(
                     open_url(url + ".sha256", validate_certs=self.p["validate_certs"], timeout=30).read().decode("utf-8", "replace"))
                 path = os.path.join(self.p["image_dir"], "%s.tar" % image_file_name(ref))
-                _images.download(open_url, url, path, sha256, validate_certs=self.p["validate_certs"])
+                _download.download(open_url, url, path, sha256, validate_certs=self.p["validate_certs"])
             except Exception as exc:   # URLError, HTTPError, ValueError, OSError: say which image and why
                 self.module.fail_json(msg="cannot side-load %s from %s: %s" % (ref, url, exc), changes=self.changes)
             try:
@@ -604,10 +685,14 @@ def main():
             hub_protocol=dict(type="str", choices=["websocket", "quic"], default="websocket"),
             edge_stream=dict(type="bool", default=False),
             token=dict(type="str", no_log=True),
+            token_optional=dict(type="bool", default=False),
             labels=dict(type="dict", default={}),
             node_ip=dict(type="str"),
             version=dict(type="str"),
             binary=dict(type="path", default="/usr/local/bin/edgecore"),
+            binary_url=dict(type="str", default=""),
+            binary_member=dict(type="str", default=""),
+            binary_sha256=dict(type="str", default=""),
             runtime_endpoint=dict(type="str", default="unix:///run/containerd/containerd.sock"),
             cgroup_driver=dict(type="str", choices=["cgroupfs", "systemd"], default="cgroupfs"),
             cgroup_root=dict(type="str", default=""),

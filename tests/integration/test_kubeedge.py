@@ -281,7 +281,7 @@ def test_cloudcore_restarted_while_a_site_is_onboarded(converged, core, edge_nod
     reset(victim)
     report = tmp_path / "report.txt"
     popen = start(ONBOARD, "-e", "edge_site=site-b", "-e", f"onboard_report_file={report}")
-    lines = stream_until(popen, "TASK [fleetops.kurator.kubeedge_edge : Converge the node")
+    lines = stream_until(popen, "TASK [fleetops.kurator.kubeedge_edge : Join the nodes that have no certificate yet")
     restart = ssh(cloudcore_address, "systemctl restart cloudcore && systemctl is-active cloudcore")
     assert restart.returncode == 0, restart.stderr
     result = finish(popen, lines)

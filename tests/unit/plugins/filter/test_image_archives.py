@@ -10,7 +10,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.fleetops.kurator.plugins.filter.images import image_archives
-from ansible_collections.fleetops.kurator.plugins.module_utils import _images
+from ansible_collections.fleetops.kurator.plugins.module_utils import _download, _images
 
 
 def test_mirror_layout():
@@ -39,6 +39,6 @@ def test_no_mirror_and_wrong_input_type():
 
 
 def test_sha256_file():
-    assert _images.parse_sha256_file("%s  linux-amd64.tar\n" % ("A" * 64)) == "a" * 64
+    assert _download.parse_sha256_file("%s  linux-amd64.tar\n" % ("A" * 64)) == "a" * 64
     with pytest.raises(ValueError, match="not a sha256sum line"):
-        _images.parse_sha256_file("<html>404</html>")
+        _download.parse_sha256_file("<html>404</html>")

@@ -20,11 +20,12 @@ from ansible_collections.fleetops.kurator.plugins.modules import edge_node
 
 PARAMS = dict(name="edge-a-1", state="present", inspect=False, cloudcore_host="172.31.250.10", websocket_port=10000,
               quic_port=10001, cert_port=10002, stream_port=10004, hub_protocol="websocket", edge_stream=False,
-              token="abc.def.ghi.jkl", labels={"region": "east-china"}, node_ip=None, binary=None, version=None,
+              token="abc.def.ghi.jkl", token_optional=False, labels={"region": "east-china"}, node_ip=None, binary=None, version=None,
               runtime_endpoint="unix:///run/containerd/containerd.sock", cgroup_driver="systemd", cgroup_root="",
               sandbox_image="registry.k8s.io/pause:3.10", edgecore_overrides={}, manage_containerd=True,
               containerd_snapshotter="overlayfs", manage_cni=True, cni_conf_dir=None, cni_bin_dir="/usr/lib/cni",
               pod_cidr="10.88.0.0/16", image_archives=[], images=[], image_dir=None, validate_certs=True,
+              binary_url="", binary_member="", binary_sha256="",
               join_timeout=0, purge_runtime_config=False)
 
 
@@ -93,7 +94,7 @@ class FakeModule(object):
 def env(tmp_path, monkeypatch):
     root = tmp_path
     for name in ("EDGECORE_CONFIG", "BOOTSTRAP_FILE", "CA_FILE", "CERT_FILE", "KEY_FILE", "UNIT_FILE",
-                 "STAMP_FILE", "CONTAINERD_CONFIG"):
+                 "STAMP_FILE", "CONTAINERD_CONFIG", "SOURCE_FILE"):
         monkeypatch.setattr(edge, name, str(root / getattr(edge, name).lstrip("/")))
     monkeypatch.setattr(edge, "RESET_DIRS", [str(root / d.lstrip("/")) for d in edge.RESET_DIRS])
     binary = root / "usr/local/bin/edgecore"
@@ -264,6 +265,20 @@ def test_unjoined_node_without_token_fails_plainly(env):
         converge(dict(params, token=None), FakeHost())
 
 
+def test_token_optional_converges_all_but_the_join(env):
+    root, params = env
+    host = FakeHost()
+    host.on_restart_edgecore = lambda: issue_cert("edge-a-1")
+    first, node = converge(dict(params, token=None, token_optional=True, join_timeout=5), host)
+    assert first["needs_token"] and not first["joined"] and first["changed"]
+    assert os.path.exists(edge.EDGECORE_CONFIG) and not os.path.exists(edge.BOOTSTRAP_FILE)
+    assert not host.ran("systemctl", "restart", "edgecore")
+    second, node = converge(dict(params, join_timeout=5), host)
+    assert second["joined"] and not second["needs_token"] and host.ran("systemctl", "restart", "edgecore")
+    third, node = converge(dict(params, token=None, token_optional=True, join_timeout=5), host)
+    assert not third["changed"] and not third["needs_token"]
+
+
 def test_join_timeout_reports_reason(env):
     root, params = env
     with pytest.raises(Failed, match="did not obtain its certificate"):
@@ -361,6 +376,59 @@ def test_side_load_refuses_a_wrong_checksum_or_image(env, monkeypatch):
         converge(dict(params, images=[{"ref": PAUSE, "url": PAUSE_URL, "sha256": None}]), host)
     assert not host.ran("ctr", "-n", "k8s.io", "images", "import")
     assert os.listdir(params["image_dir"]) == []
+
+
+RELEASE_URL = "http://172.31.250.1:8080/kubeedge/kubeedge/releases/download/v1.23.1/kubeedge-v1.23.1-linux-amd64.tar.gz"
+MEMBER = "kubeedge-v1.23.1-linux-amd64/edge/edgecore"
+
+
+def release_tarball(content=b"#!/bin/sh\necho edgecore\n"):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        info = tarfile.TarInfo(MEMBER)
+        info.size = len(content)
+        tar.addfile(info, io.BytesIO(content))
+    return buf.getvalue()
+
+
+def test_binary_from_the_mirror_is_installed_once_then_left_alone(env, monkeypatch):
+    root, params = env
+    os.unlink(params["binary"])
+    mirror = mirror_with(None, RELEASE_URL, archive=release_tarball())
+    monkeypatch.setattr(edge_node, "open_url", mirror)
+    host = FakeHost()
+    host.on_restart_edgecore = lambda: issue_cert("edge-a-1")
+    params = dict(params, binary_url=RELEASE_URL, binary_member=MEMBER, version="v1.23.1", join_timeout=5)
+    preview, node = converge(params, host, check_mode=True)
+    assert "install %s from %s" % (params["binary"], RELEASE_URL) in preview["changes"]
+    assert not os.path.exists(params["binary"]) and mirror.fetched == [RELEASE_URL + ".sha256"]
+    mirror.fetched = []
+    result, node = converge(params, host)
+    assert "install %s from %s" % (params["binary"], RELEASE_URL) in result["changes"]
+    assert mirror.fetched == [RELEASE_URL + ".sha256", RELEASE_URL] and "start edgecore" in result["changes"]
+    assert open(params["binary"], "rb").read() == b"#!/bin/sh\necho edgecore\n"
+    assert os.stat(params["binary"]).st_mode & 0o777 == 0o755
+    assert not [f for f in os.listdir(os.path.dirname(edge.SOURCE_FILE)) if f.startswith(".")]
+    # Converged: only the checksum is read (no download, no hashing of the binary).
+    mirror.fetched, host.commands = [], []
+    again, node = converge(dict(params, token=None), host)
+    assert not again["changed"], again["changes"]
+    assert mirror.fetched == [RELEASE_URL + ".sha256"]
+    # A new release on the mirror (another digest) is installed and restarts edgecore.
+    monkeypatch.setattr(edge_node, "open_url", mirror_with(None, RELEASE_URL, archive=release_tarball(b"new")))
+    upgraded, node = converge(dict(params, token=None), host)
+    assert "restart edgecore" in upgraded["changes"] and open(params["binary"], "rb").read() == b"new"
+
+
+def test_binary_download_failures_are_named(env, monkeypatch):
+    root, params = env
+    params = dict(params, binary_url=RELEASE_URL, binary_member="wrong/path", version="v1.23.1")
+    monkeypatch.setattr(edge_node, "open_url", mirror_with(None, RELEASE_URL, archive=release_tarball()))
+    with pytest.raises(Failed, match="cannot install .*edgecore from .*: the archive has no wrong/path"):
+        converge(params, FakeHost())
+    monkeypatch.setattr(edge_node, "open_url", FakeMirror({}))
+    with pytest.raises(Failed, match="cannot read the checksum of .*404"):
+        converge(params, FakeHost())
 
 
 def test_info_reports_install_state(env):

@@ -1,0 +1,75 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright: (c) 2026, fleetops.kurator contributors
+"""PRIVATE: internal to fleetops.kurator; not a public API.
+
+Downloads made by a managed host itself (from the artifact mirror): streamed to a temp file,
+verified by sha256, renamed into place; and a file extracted from a release tarball."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import hashlib
+import os
+import re
+import shutil
+import tarfile
+import tempfile
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def parse_sha256_file(text):
+    """The digest in a `sha256sum` line ("<hex>  <name>")."""
+    fields = (text or "").split()
+    if not fields or not _SHA256.match(fields[0].lower()):
+        raise ValueError("not a sha256sum line: %r" % (text or "")[:80])
+    return fields[0].lower()
+
+
+def download(open_url, url, dest, sha256, validate_certs=True, timeout=120):
+    """Stream url into dest (atomically: a temp file beside it, renamed when the digest matches)."""
+    directory = os.path.dirname(dest)
+    if not os.path.isdir(directory):
+        os.makedirs(directory, 0o755)
+    handle, tmp = tempfile.mkstemp(dir=directory, prefix=".download-")
+    digest = hashlib.sha256()
+    try:
+        with os.fdopen(handle, "wb") as out:
+            response = open_url(url, validate_certs=validate_certs, timeout=timeout)
+            while True:
+                chunk = response.read(1 << 20)
+                if not chunk:
+                    break
+                digest.update(chunk)
+                out.write(chunk)
+        if digest.hexdigest() != sha256:
+            raise ValueError("%s: sha256 %s, expected %s" % (url, digest.hexdigest(), sha256))
+        os.chmod(tmp, 0o644)
+        os.rename(tmp, dest)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def extract_member(archive, member, dest, mode=0o755):
+    """Write one regular file of a (compressed) tarball to dest, atomically."""
+    directory = os.path.dirname(dest)
+    if not os.path.isdir(directory):
+        os.makedirs(directory, 0o755)
+    with tarfile.open(archive) as tar:
+        try:
+            info = tar.getmember(member)
+        except KeyError:
+            raise ValueError("the archive has no %s" % member)
+        if not info.isfile():
+            raise ValueError("%s in the archive is not a regular file" % member)
+        handle, tmp = tempfile.mkstemp(dir=directory, prefix=".extract-")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                shutil.copyfileobj(tar.extractfile(info), out, 1 << 20)
+            os.chmod(tmp, mode)
+            os.rename(tmp, dest)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
