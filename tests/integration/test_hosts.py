@@ -57,7 +57,7 @@ def test_hosts_json_describes_the_lab_topology():
             assert host["site"] is None, name
     assert len(roles.get("cloudcore", [])) >= 1, roles
     assert 1 <= len(roles.get("karmada", [])) <= 3, roles
-    assert 1 <= len(roles.get("edge", [])) <= 40, roles
+    assert 1 <= len(roles.get("edge", [])) <= 98, roles
     addresses = [h["address"] for h in HOSTS.values()]
     assert len(addresses) == len(set(addresses)), "duplicate addresses"
 
