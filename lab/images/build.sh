@@ -68,7 +68,9 @@ build_image() {
   # shellcheck disable=SC2064
   trap "rm -rf '$work'" RETURN
   "stage_$name" "$work"
-  DOCKER_BUILDKIT=0 docker build -q -t "$ref" "$work" >/dev/null
+  # The legacy builder: Debian's docker.io has no buildx (its deprecation notice goes to the log).
+  DOCKER_BUILDKIT=0 docker build -q -t "$ref" "$work" >"$work/build.log" 2>&1 \
+    || { cat "$work/build.log" >&2; die "docker build of $ref failed"; }
   mkdir -p "$(dirname "$out")"
   docker save -o "$out.tmp" "$ref"
   chmod 0644 "$out.tmp"
