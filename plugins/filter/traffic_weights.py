@@ -34,6 +34,8 @@ options:
     description:
       - Scale to integers that sum to exactly 100.
       - When false, weights must already be whole numbers and are returned unchanged.
+      - Must be a real boolean (V(true) or V(false) in Jinja). A string such as C("false") or C("yes"), or a
+        number, is an error rather than being guessed at; convert a string with the C(bool) filter first.
     type: bool
     default: false
 """
@@ -65,7 +67,7 @@ from ansible_collections.fleetops.kurator.plugins.module_utils._traffic import (
 def traffic_weights(weights, normalize=False):
     """Return validated Istio route weights, optionally scaled to sum to exactly 100."""
     try:
-        return _traffic_weights(weights, normalize=bool(normalize))
+        return _traffic_weights(weights, normalize=normalize)
     except TrafficError as exc:
         raise AnsibleFilterError('traffic_weights: %s' % exc)
 

@@ -14,6 +14,8 @@ description:
   - Reads a topology file named C(topology.yml), C(topology.yaml), C(*.topology.yml) or C(*.topology.yaml).
   - Validates the whole file before anything else runs and reports every problem in one error,
     each naming the file, the field path, the bad value and what was expected.
+  - An empty file, a file that is not UTF-8, a symlink loop, duplicate keys and YAML aliases that expand
+    the document by more than a million nodes (a "billion laughs") are errors too.
   - Clusters become hosts with a local connection and their kubeconfig, so plays can target
     C(member_clusters). Edge nodes and control-plane hosts become SSH hosts.
   - "Groups: C(clusters), C(host_cluster), C(member_clusters), C(region_<name>), C(site_<name>), C(edge_nodes),
@@ -58,7 +60,9 @@ options:
   settings:
     description:
       - Fleet-wide choices C({artifact_mirror, versions, karmada_install_mode, kubeedge_install_mode,
-        validate_certs, s3, vars}).
+        kubeedge_advertise_address, validate_certs, allow_loopback_addresses, s3, vars}).
+      - Host addresses may be loopback addresses (C(127.0.0.1), C(::1), C(localhost)) only with
+        C(allow_loopback_addresses=true) (default C(false)).
     type: dict
     default: {}
 """
@@ -91,10 +95,12 @@ keyed_groups:
     prefix: env
 """
 
+import errno
 import os
 import sys
 
-from ansible.errors import AnsibleParserError
+import yaml  # a controller requirement of ansible-core
+from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.inventory import BaseInventoryPlugin, Constructable
 from ansible.utils.unsafe_proxy import wrap_var
@@ -107,6 +113,11 @@ from ansible_collections.fleetops.kurator.plugins.module_utils._topology import 
     validate,
 )
 
+# Aliases may add this many nodes to the document in all; a ~600-byte "billion laughs"
+# adds hundreds of millions. A topology of 10,000 edge hosts has ~150,000 nodes in all.
+ALIAS_EXPANSION_LIMIT = 1000000
+NESTING_LIMIT = 100
+
 PIN_FILE = os.path.join(os.path.dirname(__file__), "..", "..", "roles", "_artifacts", "defaults", "main", "versions.yml")
 
 
@@ -115,12 +126,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
 
     def verify_file(self, path):
         name = os.path.basename(path)
-        return super(InventoryModule, self).verify_file(path) and (
-            name in ("topology.yml", "topology.yaml") or name.endswith((".topology.yml", ".topology.yaml")))
+        # A topology file that exists but cannot be read (a symlink loop, a dangling link) is
+        # claimed too, so that parse() says why instead of every plugin skipping it silently.
+        return (name in ("topology.yml", "topology.yaml") or name.endswith((".topology.yml", ".topology.yaml"))) and (
+            super(InventoryModule, self).verify_file(path) or os.path.lexists(path))
 
     def parse(self, inventory, loader, path, cache=False):
         super(InventoryModule, self).parse(inventory, loader, path, cache)
-        data = self.loader.load_from_file(path, cache="none")
+        data = self._load(path)
         errors = validate(data, self.NAME, self._known_components())
         if errors:
             raise AnsibleParserError(to_native(TopologyError(path, errors)))
@@ -133,6 +146,27 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
             if host.get("ssh_key"):
                 host["ssh_key"] = os.path.normpath(os.path.join(base, os.path.expanduser(host["ssh_key"])))
         self._populate(topo)
+
+    def _load(self, path):
+        """The topology document, or AnsibleParserError saying plainly why there is none."""
+        try:
+            os.stat(path)
+        except OSError as exc:
+            reason = "a symlink loop" if exc.errno == errno.ELOOP else os.strerror(exc.errno or 0)
+            raise AnsibleParserError("%s: cannot be read: %s; expected a readable topology file" % (path, reason))
+        try:
+            # Decrypts a vault-encrypted file (the ini plugin reads files the same way).
+            b_data, show_content = self.loader._get_file_contents(path)
+        except AnsibleError as exc:
+            raise AnsibleParserError("%s: cannot be read: %s" % (path, to_native(exc)))
+        text = decode_text(b_data, path)
+        check_yaml(text, path)
+        data = self.loader.load(text, file_name=path, show_content=show_content)
+        if data is None:
+            raise AnsibleParserError(to_native(TopologyError(path, [
+                "the file is empty (or only comments); expected a topology mapping that starts with "
+                "'plugin: %s'" % self.NAME])))
+        return data
 
     @staticmethod
     def _known_components():
@@ -160,8 +194,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
             inv.add_group(group)
         for region in topo["regions"]:
             inv.add_group(group_name("region", region["name"]))
-        # The whole normalised topology is available to every play (plugins compute from it).
-        inv.set_variable("all", "fleetops_topology", wrap_var(_public_view(topo)))
+        # Only the settings go on every host. Each host carries its own entry (fleetops_cluster,
+        # fleetops_labels, ...), never the whole topology: on group all that copy made
+        # `ansible-inventory --list` quadratic in the number of hosts.
         inv.set_variable("all", "fleetops_settings", wrap_var(topo["settings"]))
         for key, value in topo["settings"]["vars"].items():
             inv.set_variable("all", key, value)
@@ -245,8 +280,86 @@ def _ssh_vars(host):
     return hostvars
 
 
-def _public_view(topo):
-    """The topology without kubeconfig references (they stay on the cluster hosts only)."""
-    view = dict(topo)
-    view["clusters"] = [{k: v for k, v in c.items() if k != "kubeconfig"} for c in topo["clusters"]]
-    return view
+def decode_text(b_data, source):
+    """The file's text; a file that is not UTF-8 is an error naming the file, line and column."""
+    try:
+        return b_data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = b_data[:exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise AnsibleParserError(to_native(TopologyError(source, [
+            "line %d, column %d: got the byte 0x%02x, which is not UTF-8; expected a UTF-8 encoded file "
+            "(convert it, for example with iconv -f latin1 -t utf-8)" % (line, column, bytearray(b_data)[exc.start])])))
+
+
+class _Frame(object):
+    __slots__ = ("anchor", "size", "keys", "index")
+
+    def __init__(self, anchor, mapping):
+        self.anchor, self.size, self.index = anchor, 1, 0
+        self.keys = {} if mapping else None
+
+
+def check_yaml(text, source):
+    """Refuse, before anything is constructed, YAML that would explode or silently lose data.
+
+    One pass over the parser's events (no document is built): aliases that would add more than
+    ALIAS_EXPANSION_LIMIT nodes (a "billion laughs" of a few hundred bytes), an alias inside
+    its own anchor, nesting deeper than NESTING_LIMIT, and a key given twice in one mapping
+    (the second would silently replace the first). Syntax errors are left to Ansible's loader,
+    which reports them with the position.
+    """
+    sizes, stack, expanded = {}, [], 0
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    def fail(event, message):
+        mark = event.start_mark
+        raise AnsibleParserError(to_native(TopologyError(source, [
+            "line %d, column %d: %s" % (mark.line + 1, mark.column + 1, message)])))
+
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if not isinstance(event, yaml.NodeEvent) and not isinstance(event, yaml.CollectionEndEvent):
+                continue
+            if isinstance(event, yaml.CollectionEndEvent):
+                frame = stack.pop()
+                if frame.anchor is not None:
+                    sizes[frame.anchor] = frame.size
+                if stack:
+                    stack[-1].size += frame.size
+                continue
+            parent = stack[-1] if stack else None
+            if parent is not None and parent.keys is not None:
+                if parent.index % 2 == 0 and isinstance(event, yaml.ScalarEvent) and event.value != "<<":
+                    key = (event.value, event.implicit[0])
+                    if key in parent.keys:
+                        fail(event, "got the key %r a second time (first on line %d); expected each key once "
+                                    "in a mapping" % (event.value, parent.keys[key]))
+                    parent.keys[key] = event.start_mark.line + 1
+                parent.index += 1
+            if isinstance(event, yaml.AliasEvent):
+                if event.anchor not in sizes:
+                    if any(f.anchor == event.anchor for f in stack):
+                        fail(event, "got the alias *%s inside its own anchor; expected no recursive aliases"
+                             % event.anchor)
+                    continue  # an undefined alias: the loader reports it
+                expanded += sizes[event.anchor] - 1
+                if expanded > ALIAS_EXPANSION_LIMIT:
+                    fail(event, "got aliases that expand the document by more than %d nodes (*%s adds %d); expected "
+                                "a topology without alias bombs" % (ALIAS_EXPANSION_LIMIT, event.anchor,
+                                                                      sizes[event.anchor]))
+                if parent is not None:
+                    parent.size += sizes[event.anchor]
+            elif isinstance(event, yaml.ScalarEvent):
+                if event.anchor is not None:
+                    sizes[event.anchor] = 1
+                if parent is not None:
+                    parent.size += 1
+            else:  # the start of a sequence or mapping
+                stack.append(_Frame(event.anchor, isinstance(event, yaml.MappingStartEvent)))
+                if len(stack) > NESTING_LIMIT:
+                    fail(event, "got sequences and mappings nested more than %d deep; expected a topology"
+                         % NESTING_LIMIT)
+    except yaml.YAMLError:
+        return

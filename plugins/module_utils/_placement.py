@@ -20,6 +20,9 @@ import heapq
 import math
 import re
 
+from ansible_collections.fleetops.kurator.plugins.module_utils._labels import (
+    cluster_name_error, known_key, label_key_error, label_value_error, problem)
+
 INT32_MAX = 2 ** 31 - 1
 INT64_MAX = 2 ** 63 - 1
 # Karmada computes float64(2*seats+1) in int32; beyond this it would overflow.
@@ -207,46 +210,6 @@ class _SelectorError(Exception):
     pass
 
 
-_QUALIFIED_NAME = re.compile(r'^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$')
-_DNS1123_SUBDOMAIN = re.compile(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')
-_LABEL_VALUE = re.compile(r'^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$')
-
-
-def label_key_error(key):
-    """Return why key is not a valid label key (IsQualifiedName), or None."""
-    if not isinstance(key, str) or not key:
-        return 'name part must be non-empty'
-    parts = key.split('/')
-    if len(parts) > 2:
-        return 'a qualified name must have at most one "/"'
-    name = parts[-1]
-    if len(parts) == 2:
-        prefix = parts[0]
-        if not prefix:
-            return 'prefix part must be non-empty'
-        if len(prefix) > 253 or not _DNS1123_SUBDOMAIN.match(prefix):
-            return 'prefix part must be a DNS-1123 subdomain'
-    if not name:
-        return 'name part must be non-empty'
-    if len(name) > 63:
-        return 'name part must be no more than 63 characters'
-    if not _QUALIFIED_NAME.match(name):
-        return ('name part must consist of alphanumeric characters, "-", "_" or ".", and must '
-                'start and end with an alphanumeric character')
-    return None
-
-
-def label_value_error(value):
-    if not isinstance(value, str):
-        return 'must be a string'
-    if len(value) > 63:
-        return 'must be no more than 63 characters'
-    if not _LABEL_VALUE.match(value):
-        return ('must be empty or consist of alphanumeric characters, "-", "_" or ".", and '
-                'must start and end with an alphanumeric character')
-    return None
-
-
 def _requirement(key, op, values):
     """Validate like apimachinery labels.NewRequirement; return a match function."""
     if label_key_error(key):
@@ -370,6 +333,147 @@ def cluster_matches(cluster, affinity):
 
 
 # ---------------------------------------------------------------------------
+# Input shapes: types and known keys of the Karmada API, checked before use
+# ---------------------------------------------------------------------------
+#
+# A shape is a function (value, path, errors) that appends one message per problem in
+# the "<path>: got X; expected Y" form.  mapping() also rejects unknown keys with a
+# "did you mean", so a typo such as clusterAfinity is an error instead of a placement
+# that silently selects every cluster.  A key whose value is None counts as absent,
+# as it does for the Kubernetes API.  Shapes check types and the CRD enums the
+# webhook-style checks in _policy do not already check; value rules (weight >= 1,
+# minGroups <= maxGroups, ...) stay with those checks.
+
+def mapping(fields):
+    """A mapping with exactly these keys (each optional), each value of its shape."""
+    allowed = tuple(fields)
+
+    def check(value, path, errors):
+        if not isinstance(value, dict):
+            errors.append(problem(path, value, 'a mapping'))
+            return
+        for key, item in value.items():
+            sub = '%s.%s' % (path, key) if path else str(key)
+            if key not in fields:
+                errors.append(problem(sub, key, known_key(key, allowed)))
+            elif item is not None:
+                fields[key](item, sub, errors)
+    check.fields = fields
+    return check
+
+
+def extend(shape, **fields):
+    """A mapping shape with more keys (for inline structs such as ClusterAffinityTerm)."""
+    merged = dict(shape.fields)
+    merged.update(fields)
+    return mapping(merged)
+
+
+def list_of(item, what='a list'):
+    def check(value, path, errors):
+        if not isinstance(value, list):
+            errors.append(problem(path, value, what))
+            return
+        for i, entry in enumerate(value):
+            item(entry, '%s[%d]' % (path, i), errors)
+    return check
+
+
+def map_of(item, what='a mapping'):
+    def check(value, path, errors):
+        if not isinstance(value, dict):
+            errors.append(problem(path, value, what))
+            return
+        for key, entry in value.items():
+            item(entry, '%s.%s' % (path, key), errors)
+    return check
+
+
+def scalar(test, expected):
+    def check(value, path, errors):
+        if not test(value):
+            errors.append(problem(path, value, expected))
+    return check
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def integer(low, high, what='an integer'):
+    return scalar(lambda v: _is_int(v) and low <= v <= high, '%s from %d to %d' % (what, low, high))
+
+
+def enum(*values):
+    return scalar(lambda v: isinstance(v, str) and v in values, 'one of %s' % ', '.join(values))
+
+
+def anything(value, path, errors):
+    """Free-form JSON (override values): nothing to check."""
+
+
+STRING = scalar(lambda v: isinstance(v, str), 'a string')
+BOOL = scalar(lambda v: isinstance(v, bool), 'true or false')
+INT32 = integer(-2 ** 31, INT32_MAX, 'an int32 integer')
+INT64 = integer(-2 ** 63, INT64_MAX, 'an int64 integer')
+CLUSTER_NAME = scalar(lambda v: cluster_name_error(v) is None,
+                      'a Karmada cluster name (a DNS-1123 label: lower-case letters, digits and \'-\', '
+                      'at most 48 characters)')
+CLUSTER_NAMES = list_of(CLUSTER_NAME, 'a list of cluster names')
+STRINGS = list_of(STRING, 'a list of strings')
+
+LABEL_SELECTOR = mapping({
+    'matchLabels': map_of(anything, 'a mapping of label keys to values'),
+    'matchExpressions': list_of(mapping({'key': STRING, 'operator': STRING, 'values': STRINGS})),
+})
+FIELD_SELECTOR = mapping({
+    'matchExpressions': list_of(mapping({'key': STRING, 'operator': STRING, 'values': STRINGS})),
+})
+CLUSTER_AFFINITY = mapping({
+    'labelSelector': LABEL_SELECTOR,
+    'fieldSelector': FIELD_SELECTOR,
+    'clusterNames': CLUSTER_NAMES,
+    'exclude': CLUSTER_NAMES,
+})
+OVERFLOW_AFFINITY = extend(CLUSTER_AFFINITY, affinityName=STRING)
+CLUSTER_AFFINITY_TERM = extend(CLUSTER_AFFINITY, affinityName=STRING,
+                               overflowAffinities=list_of(OVERFLOW_AFFINITY))
+STATIC_CLUSTER_WEIGHT = mapping({'targetCluster': CLUSTER_AFFINITY, 'weight': INT64})
+REPLICA_SCHEDULING = mapping({
+    'replicaSchedulingType': STRING,
+    'replicaDivisionPreference': STRING,
+    'weightPreference': mapping({'staticWeightList': list_of(STATIC_CLUSTER_WEIGHT), 'dynamicWeight': STRING}),
+})
+TOLERATION = mapping({'key': STRING, 'operator': STRING, 'value': STRING, 'effect': STRING,
+                      'tolerationSeconds': INT64})
+SPREAD_CONSTRAINT = mapping({'spreadByField': STRING, 'spreadByLabel': STRING,
+                             'maxGroups': INT64, 'minGroups': INT64})
+WORKLOAD_AFFINITY = mapping({'affinity': mapping({'groupByLabelKey': STRING}),
+                             'antiAffinity': mapping({'groupByLabelKey': STRING})})
+
+
+def placement_shape(replica_scheduling=REPLICA_SCHEDULING):
+    """Shape of a Placement (Karmada v1.18), with the given replicaScheduling shape."""
+    return mapping({
+        'clusterAffinity': CLUSTER_AFFINITY,
+        'clusterAffinities': list_of(CLUSTER_AFFINITY_TERM),
+        'clusterTolerations': list_of(TOLERATION),
+        'spreadConstraints': list_of(SPREAD_CONSTRAINT),
+        'replicaScheduling': replica_scheduling,
+        'workloadAffinity': WORKLOAD_AFFINITY,
+    })
+
+
+PLACEMENT = placement_shape()
+
+
+def shape_errors(shape, value, path):
+    errors = []
+    shape(value, path, errors)
+    return errors
+
+
+# ---------------------------------------------------------------------------
 # Input normalisation
 # ---------------------------------------------------------------------------
 
@@ -386,13 +490,20 @@ def _as_int(value, what, low=0, high=INT32_MAX):
     return value
 
 
-def normalize_cluster(cluster, replicas):
-    """Accept {name, labels, provider, region, zones|zone, available_replicas} or a Cluster object."""
+def normalize_cluster(cluster, replicas, path='cluster'):
+    """Accept {name, labels, provider, region, zones|zone, available_replicas} or a Cluster object.
+
+    Names, labels, provider, region and zones must be what a Karmada Cluster can hold
+    (ValidateClusterName, label keys and values); path names the entry in errors.
+    """
     if not isinstance(cluster, dict):
         raise PlacementError('each cluster must be a mapping, got %r' % (cluster,))
     if 'metadata' in cluster or 'spec' in cluster:
         meta = cluster.get('metadata') or {}
         spec = cluster.get('spec') or {}
+        if not isinstance(meta, dict) or not isinstance(spec, dict):
+            raise PlacementError(problem(path + ('.metadata' if not isinstance(meta, dict) else '.spec'),
+                                         meta if not isinstance(meta, dict) else spec, 'a mapping'))
         flat = {'name': meta.get('name'), 'labels': meta.get('labels'),
                 'provider': spec.get('provider'), 'region': spec.get('region'),
                 'zones': spec.get('zones'), 'zone': spec.get('zone')}
@@ -403,11 +514,22 @@ def normalize_cluster(cluster, replicas):
     name = cluster.get('name')
     if not name or not isinstance(name, str):
         raise PlacementError('every cluster needs a non-empty name: %r' % (cluster,))
+    if cluster_name_error(name):
+        raise PlacementError(problem(path + '.name', name, 'a Karmada cluster name (a DNS-1123 label: lower-case '
+                                                           'letters, digits and \'-\', at most 48 characters)'))
     zones = cluster.get('zones')
     if zones is None:
         zones = [cluster['zone']] if cluster.get('zone') else []
     if isinstance(zones, str):
         zones = [zones]
+    if not isinstance(zones, list):
+        raise PlacementError(problem(path + '.zones', zones, 'a list of zone names'))
+    fields = [('%s.zones[%d]' % (path, i), z) for i, z in enumerate(zones)]
+    fields += [(path + '.' + key, cluster.get(key)) for key in ('provider', 'region') if cluster.get(key)]
+    for where, value in fields:
+        if not value or label_value_error(value):
+            raise PlacementError(problem(where, value, 'a non-empty string that is a valid label value (%s)'
+                                         % (label_value_error(value) or 'must be non-empty')))
     available = cluster.get('available_replicas', cluster.get('availableReplicas'))
     if available is None:
         # No estimator answer: Karmada falls back to spec.replicas (MaxInt32 -> replicas).
@@ -416,14 +538,35 @@ def normalize_cluster(cluster, replicas):
     labels = cluster.get('labels') or {}
     if not isinstance(labels, dict):
         raise PlacementError('labels of cluster %s must be a mapping' % name)
+    for key, value in labels.items():
+        reason = label_key_error(key)
+        if reason:
+            raise PlacementError(problem('%s.labels[%r]' % (path, key), key, 'a label key (%s)' % reason))
+        reason = label_value_error(value)
+        if reason:
+            hint = ' (quote it in YAML, e.g. "%s")' % str(value).lower() if isinstance(value, bool) else ''
+            raise PlacementError(problem('%s.labels.%s' % (path, key), value, 'a label value (%s)%s' % (reason, hint)))
     return {
         'name': name,
-        'labels': dict((str(k), str(v)) for k, v in labels.items()),
+        'labels': dict(labels),
         'provider': cluster.get('provider') or '',
         'region': cluster.get('region') or '',
-        'zones': [str(z) for z in zones],
+        'zones': list(zones),
         'allocatable': available,
     }
+
+
+def normalize_clusters(clusters, replicas):
+    """normalize_cluster for each entry of a list; a name listed twice is an error."""
+    if not isinstance(clusters, list):
+        raise PlacementError('clusters must be a list')
+    normalized = [normalize_cluster(c, replicas, 'clusters[%d]' % i) for i, c in enumerate(clusters)]
+    seen = set()
+    for c in normalized:
+        if c['name'] in seen:
+            raise PlacementError('cluster %s is listed twice' % c['name'])
+        seen.add(c['name'])
+    return normalized
 
 
 def normalize_previous(previous):
@@ -1036,15 +1179,13 @@ def compute_placement(clusters, placement, replicas, uid='', previous=None, fres
     placement = placement or {}
     if not isinstance(placement, dict):
         raise PlacementError('placement must be a mapping')
+    errors = shape_errors(PLACEMENT, placement, 'placement')
+    if errors:
+        raise PlacementError('; '.join(errors))
     replicas = _as_int(replicas, 'replicas')
-    if not isinstance(clusters, list):
-        raise PlacementError('clusters must be a list')
-    normalized = [normalize_cluster(c, replicas) for c in clusters]
-    seen = set()
-    for c in normalized:
-        if c['name'] in seen:
-            raise PlacementError('cluster %s is listed twice' % c['name'])
-        seen.add(c['name'])
+    if not isinstance(uid, str):
+        raise PlacementError(problem('uid', uid, 'a string (the UID of the resource template)'))
+    normalized = normalize_clusters(clusters, replicas)
     previous = normalize_previous(previous)
     for sc in placement.get('spreadConstraints') or []:
         if sc.get('spreadByField') and sc.get('spreadByLabel'):

@@ -3,10 +3,11 @@
 # Copyright: (c) 2026, fleetops.kurator contributors
 """Build Karmada policy objects (policy.karmada.io/v1alpha1) from what users write.
 
-* validate_propagation_spec / validate_override_spec reproduce karmada-webhook's
+* validate_propagation_spec / validate_override_spec first check the shape of the
+  spec against the Karmada v1.18 API types (types, known keys with a "did you mean",
+  CRD enums; "<field path>: got X; expected Y"), then reproduce karmada-webhook's
   ValidatePropagationSpec / ValidateOverrideSpec (pkg/util/validation/validation.go)
-  plus the CRD schema checks users hit most, with the failing field path in every
-  message, so nothing invalid is sent.
+  with the failing field path in every message, so nothing invalid is sent.
 * translate_spec turns user shorthands into the upstream shape and reports each
   translation; warnings name what Karmada would silently ignore.
 * federated_deployment turns the user's FederatedDeployment (a KubeFed-era idea,
@@ -20,8 +21,13 @@ import copy
 import hashlib
 import re
 
+from ansible_collections.fleetops.kurator.plugins.module_utils._labels import (
+    cluster_name_error, dns1035_label_error, dns1123_label_error, dns1123_subdomain_error, label_key_error,
+    label_value_error, problem)
 from ansible_collections.fleetops.kurator.plugins.module_utils._placement import (
-    label_key_error, label_value_error)
+    BOOL, CLUSTER_AFFINITY, CLUSTER_NAME, CLUSTER_NAMES, INT32, INT32_MAX, LABEL_SELECTOR, REPLICA_SCHEDULING,
+    SEATS_LIMIT, STATIC_CLUSTER_WEIGHT, STRING, STRINGS, anything, enum, extend, integer, list_of, map_of, mapping,
+    placement_shape, shape_errors)
 
 API_VERSION = 'policy.karmada.io/v1alpha1'
 OWNER_LABEL = 'fleetops.kurator/owner'
@@ -52,6 +58,61 @@ def _err(path, message, value=None):
 # Validation (karmada-webhook + CRD schema)
 # ---------------------------------------------------------------------------
 
+# The v1.18 API types (pkg/apis/policy/v1alpha1), for the shape check.
+RESOURCE_SELECTOR = mapping({'apiVersion': STRING, 'kind': STRING, 'namespace': STRING, 'name': STRING,
+                             'labelSelector': LABEL_SELECTOR})
+STATE_PRESERVATION = mapping({'rules': list_of(mapping({'aliasLabelName': STRING, 'jsonPath': STRING}))})
+FAILOVER = mapping({
+    'application': mapping({
+        'decisionConditions': mapping({'tolerationSeconds': INT32}),
+        'purgeMode': enum('Directly', 'Gracefully', 'Never', 'Immediately', 'Graciously'),
+        'gracePeriodSeconds': INT32,
+        'statePreservation': STATE_PRESERVATION}),
+    'cluster': mapping({'purgeMode': enum('Directly', 'Gracefully'), 'statePreservation': STATE_PRESERVATION}),
+})
+PROPAGATION_FIELDS = {
+    'resourceSelectors': list_of(RESOURCE_SELECTOR),
+    'association': BOOL,
+    'propagateDeps': BOOL,
+    'placement': placement_shape(),
+    'priority': INT32,
+    'preemption': STRING,
+    'dependentOverrides': STRINGS,
+    'schedulerName': STRING,
+    'failover': FAILOVER,
+    'conflictResolution': STRING,
+    'activationPreference': STRING,
+    'suspension': mapping({'dispatching': BOOL, 'dispatchingOnClusters': mapping({'clusterNames': CLUSTER_NAMES})}),
+    'preserveResourcesOnDeletion': BOOL,
+    'schedulePriority': mapping({'priorityClassSource': enum('KubePriorityClass'), 'priorityClassName': STRING}),
+}
+PROPAGATION_SPEC = mapping(PROPAGATION_FIELDS)
+# What users may write: the upstream spec plus the weightList shorthand translate_placement moves.
+USER_PROPAGATION_SPEC = mapping(dict(PROPAGATION_FIELDS, placement=placement_shape(
+    extend(REPLICA_SCHEDULING, weightList=list_of(STATIC_CLUSTER_WEIGHT)))))
+
+OPERATOR = enum('add', 'remove', 'replace')
+PATCHES = list_of(mapping({'subPath': STRING, 'operator': OPERATOR, 'value': anything}))
+COMMAND_ARGS = list_of(mapping({'containerName': STRING, 'operator': enum('add', 'remove'), 'value': STRINGS}))
+LABELS_ANNOTATIONS = list_of(mapping({'operator': OPERATOR, 'value': map_of(STRING, 'a mapping of keys to string values')}))
+OVERRIDERS = mapping({
+    'plaintext': list_of(mapping({'path': STRING, 'operator': OPERATOR, 'value': anything})),
+    'imageOverrider': list_of(mapping({'predicate': mapping({'path': STRING}),
+                                       'component': enum('Registry', 'Repository', 'Tag'),
+                                       'operator': OPERATOR, 'value': STRING})),
+    'commandOverrider': COMMAND_ARGS,
+    'argsOverrider': COMMAND_ARGS,
+    'labelsOverrider': LABELS_ANNOTATIONS,
+    'annotationsOverrider': LABELS_ANNOTATIONS,
+    'fieldOverrider': list_of(mapping({'fieldPath': STRING, 'json': PATCHES, 'yaml': PATCHES})),
+})
+OVERRIDE_SPEC = mapping({
+    'resourceSelectors': list_of(RESOURCE_SELECTOR),
+    'overrideRules': list_of(mapping({'targetCluster': CLUSTER_AFFINITY, 'overriders': OVERRIDERS})),
+    'targetCluster': CLUSTER_AFFINITY,
+    'overriders': OVERRIDERS,
+})
+
 def _validate_field_selector(fs, path):
     errors = []
     for i, expr in enumerate((fs or {}).get('matchExpressions') or []):
@@ -61,6 +122,17 @@ def _validate_field_selector(fs, path):
         if expr.get('operator') not in ('In', 'NotIn'):
             errors.append(_err('%s.matchExpressions[%d].operator' % (path, i),
                                'unsupported operator %r, must be In or NotIn' % (expr.get('operator'),)))
+        errors += _selector_value_errors(expr.get('values'), '%s.matchExpressions[%d].values' % (path, i))
+    return errors
+
+
+def _selector_value_errors(values, path):
+    """Selector values are compared with label values (or provider/region/zones): an invalid one never matches."""
+    errors = []
+    for j, value in enumerate(values or []):
+        msg = label_value_error(value)
+        if msg:
+            errors.append(_err('%s[%d]' % (path, j), msg, value))
     return errors
 
 
@@ -87,14 +159,13 @@ def _validate_label_selector(sel, path):
         msg = label_key_error(expr.get('key'))
         if msg:
             errors.append(_err(p + '.key', msg, expr.get('key')))
+        errors += _selector_value_errors(expr.get('values'), p + '.values')
     return errors
 
 
 def _validate_cluster_affinity(aff, path):
     if aff is None:
         return []
-    if not isinstance(aff, dict):
-        return [_err(path, 'must be a mapping')]
     errors = _validate_field_selector(aff.get('fieldSelector'), path + '.fieldSelector')
     errors += _validate_label_selector(aff.get('labelSelector'), path + '.labelSelector')
     return errors
@@ -141,9 +212,6 @@ def _validate_replica_scheduling(rs, path):
         if 'targetCluster' not in rule:
             errors.append(_err(p + '.targetCluster', 'Required value'))
         errors += _validate_cluster_affinity(rule.get('targetCluster'), p + '.targetCluster')
-    for key in rs:
-        if key not in ('replicaSchedulingType', 'replicaDivisionPreference', 'weightPreference'):
-            errors.append(_err('%s.%s' % (path, key), 'field not declared in schema'))
     return errors
 
 
@@ -260,8 +328,17 @@ def _validate_selectors(selectors, namespace, path, required=True):
 
 
 def validate_propagation_spec(spec, namespace=None):
-    """karmada-webhook ValidatePropagationSpec; namespace=None for ClusterPropagationPolicy."""
-    spec = spec or {}
+    """karmada-webhook ValidatePropagationSpec; namespace=None for ClusterPropagationPolicy.
+
+    A spec of the wrong shape (types, unknown keys, CRD enums) gets only those errors:
+    the webhook's rules assume the shape.
+    """
+    spec = {} if spec is None else spec
+    return shape_errors(PROPAGATION_SPEC, spec, 'spec') or _propagation_rules(spec, namespace)
+
+
+def _propagation_rules(spec, namespace):
+    """The webhook's rules for a spec of the right shape."""
     errors = validate_placement(spec.get('placement'))
     failover = spec.get('failover') or {}
     app = failover.get('application')
@@ -308,11 +385,11 @@ def validate_propagation_spec(spec, namespace=None):
     return errors
 
 
-_JSON_POINTER = re.compile(r'^(/([^~/]|~[01])*)*$')
+_JSON_POINTER = re.compile(r'(/([^~/]|~[01])*)*')
 
 
 def _pointer_error(path):
-    if not isinstance(path, str) or not _JSON_POINTER.match(path):
+    if not isinstance(path, str) or not _JSON_POINTER.fullmatch(path):
         return 'JSON pointer must be empty or start with a "/"'
     return None
 
@@ -322,8 +399,12 @@ def _json_size(value):
 
 
 def validate_override_spec(spec, namespace=None):
-    """karmada-webhook ValidateOverrideSpec."""
-    spec = spec or {}
+    """karmada-webhook ValidateOverrideSpec (after the shape check, as for propagation specs)."""
+    spec = {} if spec is None else spec
+    return shape_errors(OVERRIDE_SPEC, spec, 'spec') or _override_rules(spec, namespace)
+
+
+def _override_rules(spec, namespace):
     errors = []
     if spec.get('targetCluster') is not None:
         errors += _validate_cluster_affinity(spec['targetCluster'], 'spec.targetCluster')
@@ -429,6 +510,24 @@ def short_form_spec(resources, clusters=None, cluster_labels=None, mode='duplica
     """Build an upstream PropagationSpec from the module's short form."""
     if mode not in MODES:
         raise PolicyError(_err('mode', 'must be one of %s' % ', '.join(MODES), mode))
+    errors = shape_errors(list_of(RESOURCE_SELECTOR, 'a list of resource selectors'), resources or [], 'resources')
+    errors += shape_errors(CLUSTER_NAMES, clusters or [], 'clusters')
+    errors += shape_errors(map_of(anything, 'a mapping of label keys to values'), cluster_labels or {},
+                           'cluster_labels')
+    for key, value in (cluster_labels if isinstance(cluster_labels, dict) else {}).items():
+        msg = label_key_error(key) or label_value_error(value)
+        if msg:
+            errors.append(problem('cluster_labels.%s' % key, value if label_key_error(key) is None else key,
+                                  'a label key and value (%s)' % msg))
+    if weights is not None and not isinstance(weights, dict):
+        errors.append(problem('weights', weights, 'a mapping of cluster name to weight'))
+    for key, value in (weights if isinstance(weights, dict) else {}).items():
+        if cluster_name_error(key):
+            errors.append(problem('weights.%s' % key, key, 'a cluster name (%s)' % cluster_name_error(key)))
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 2 ** 63 - 1:
+            errors.append(problem('weights.%s' % key, value, 'an integer weight from 1 to 9223372036854775807'))
+    if errors:
+        raise PolicyError(errors)
     placement = {}
     affinity = {}
     if clusters:
@@ -464,7 +563,11 @@ def short_form_spec(resources, clusters=None, cluster_labels=None, mode='duplica
 
 def build_propagation_policy(name, namespace, spec, cluster_scoped=False, labels=None):
     """Return (object, translations, warnings) or raise PolicyError."""
-    spec = copy.deepcopy(spec or {})
+    spec = copy.deepcopy({} if spec is None else spec)
+    meta_errors = _metadata_errors(name, namespace, cluster_scoped)
+    errors = shape_errors(USER_PROPAGATION_SPEC, spec, 'spec')
+    if errors:
+        raise PolicyError(meta_errors + errors)
     translations, warnings = [], []
     placement, t, w = translate_placement(spec.get('placement'))
     translations += t
@@ -475,15 +578,27 @@ def build_propagation_policy(name, namespace, spec, cluster_scoped=False, labels
             if not sel.get('namespace'):
                 # The mutating webhook does the same.
                 sel['namespace'] = namespace
-    errors = validate_propagation_spec(spec, None if cluster_scoped else namespace)
-    obj = _policy_object('PropagationPolicy', name, namespace, spec, cluster_scoped, labels, errors)
+    errors = _propagation_rules(spec, None if cluster_scoped else namespace)
+    obj = _policy_object('PropagationPolicy', name, namespace, spec, cluster_scoped, labels, meta_errors + errors)
     return obj, translations, warnings
 
 
-def _policy_object(kind, name, namespace, spec, cluster_scoped, labels, errors):
-    """The policy object, or PolicyError with every error (a missing name first)."""
+def _metadata_errors(name, namespace, cluster_scoped):
+    """A policy's name is a DNS-1123 subdomain; its namespace (unless cluster-scoped) a DNS-1123 label."""
+    errors = []
     if not name:
-        errors.insert(0, _err('metadata.name', 'Required value'))
+        errors.append(_err('metadata.name', 'Required value'))
+    elif dns1123_subdomain_error(name):
+        errors.append(problem('metadata.name', name, 'an object name, a DNS-1123 subdomain (%s)'
+                              % dns1123_subdomain_error(name)))
+    if not cluster_scoped and dns1123_label_error(namespace):
+        errors.append(problem('metadata.namespace', namespace, 'a namespace name, a DNS-1123 label (%s)'
+                              % dns1123_label_error(namespace)))
+    return errors
+
+
+def _policy_object(kind, name, namespace, spec, cluster_scoped, labels, errors):
+    """The policy object, or PolicyError with every error."""
     if errors:
         raise PolicyError(errors)
     meta = {'name': name}
@@ -496,12 +611,16 @@ def _policy_object(kind, name, namespace, spec, cluster_scoped, labels, errors):
 
 
 def build_override_policy(name, namespace, spec, cluster_scoped=False, labels=None):
-    spec = copy.deepcopy(spec or {})
+    spec = copy.deepcopy({} if spec is None else spec)
+    meta_errors = _metadata_errors(name, namespace, cluster_scoped)
+    errors = shape_errors(OVERRIDE_SPEC, spec, 'spec')
+    if errors:
+        raise PolicyError(meta_errors + errors)
     if not cluster_scoped:
         for sel in spec.get('resourceSelectors') or []:
             sel.setdefault('namespace', namespace)
-    errors = validate_override_spec(spec, None if cluster_scoped else namespace)
-    return _policy_object('OverridePolicy', name, namespace, spec, cluster_scoped, labels, errors)
+    errors = _override_rules(spec, None if cluster_scoped else namespace)
+    return _policy_object('OverridePolicy', name, namespace, spec, cluster_scoped, labels, meta_errors + errors)
 
 
 # ---------------------------------------------------------------------------
@@ -530,6 +649,104 @@ def _with_labels(obj, labels):
     return obj
 
 
+COMPANION_KINDS = ('Service', 'Ingress', 'ConfigMap', 'Secret', 'HorizontalPodAutoscaler')
+FEDERATED_DEPLOYMENT = mapping({
+    'apiVersion': STRING,
+    'kind': STRING,
+    'metadata': map_of(anything),  # ObjectMeta: name and namespace are checked below, the rest is not used
+    'spec': mapping({
+        'template': mapping({
+            'metadata': mapping({'labels': map_of(anything), 'annotations': map_of(STRING)}),
+            'spec': map_of(anything, 'a mapping (the Deployment spec)'),
+        }),
+        'placement': mapping({'clusters': list_of(mapping({
+            'name': CLUSTER_NAME,
+            # Karmada's Webster arithmetic overflows int32 above 2^30 - 1 replicas in one cluster.
+            'replicas': integer(0, SEATS_LIMIT, 'a replica count')}), 'a list of {name, replicas}')}),
+    }),
+})
+
+
+def _documents(documents):
+    """The non-empty documents of a definition, each checked to be a mapping."""
+    if documents is None:
+        return []
+    if isinstance(documents, dict):
+        documents = [documents]
+    if not isinstance(documents, list):
+        raise PolicyError(problem('definition', documents, 'a document or a list of documents'))
+    errors = [problem('definition[%d]' % i, d, 'a document (a mapping)')
+              for i, d in enumerate(documents) if d and not isinstance(d, dict)]
+    if errors:
+        raise PolicyError(errors)
+    return [(i, d) for i, d in enumerate(documents) if d]
+
+
+def _meta_name(meta, path, name_error, what):
+    name = meta.get('name')
+    if not name:
+        return [_err(path + '.name', 'Required value')]
+    reason = name_error(name)
+    return [problem(path + '.name', name, '%s (%s)' % (what, reason))] if reason else []
+
+
+def federated_identity(documents, namespace):
+    """(name, namespace) of the one FederatedDeployment in documents, checked; raises PolicyError."""
+    feds = [d for dummy, d in _documents(documents) if d.get('kind') == 'FederatedDeployment']
+    if len(feds) != 1:
+        raise PolicyError(_err('definition', 'exactly one FederatedDeployment document is required, found %d'
+                               % len(feds)))
+    meta = feds[0].get('metadata')
+    meta = {} if meta is None else meta
+    if not isinstance(meta, dict):
+        raise PolicyError(problem('metadata', meta, 'a mapping with name (and namespace)'))
+    # The PropagationPolicy for the companions is <name>-companions: keep it a subdomain too.
+    errors = _meta_name(meta, 'metadata', lambda n: dns1123_subdomain_error(n) or (
+        'must be no more than 242 characters' if len(n) > 242 else None), 'a Deployment name, a DNS-1123 subdomain')
+    namespace = meta.get('namespace') or namespace or 'default'
+    if dns1123_label_error(namespace):
+        errors.append(problem('metadata.namespace', namespace, 'a namespace name, a DNS-1123 label (%s)'
+                              % dns1123_label_error(namespace)))
+    if errors:
+        raise PolicyError(errors)
+    return meta['name'], namespace
+
+
+def _companion_errors(index, doc, namespace):
+    path = 'definition[%d]' % index
+    kind = doc.get('kind')
+    if kind not in COMPANION_KINDS:
+        return [_err('definition', 'unsupported document kind %r next to the FederatedDeployment' % (kind,))]
+    errors = []
+    if not isinstance(doc.get('apiVersion'), str) or not doc['apiVersion']:
+        errors.append(problem(path + '.apiVersion', doc.get('apiVersion'), 'the apiVersion of the %s' % kind))
+    meta = doc.get('metadata')
+    if not isinstance(meta, dict):
+        return errors + [problem(path + '.metadata', meta, 'a mapping with the %s\'s name' % kind)]
+    if kind == 'Service':
+        errors += _meta_name(meta, path + '.metadata', dns1035_label_error, 'a Service name, a DNS-1035 label')
+    else:
+        errors += _meta_name(meta, path + '.metadata', dns1123_subdomain_error, 'an object name, a DNS-1123 subdomain')
+    if meta.get('namespace', namespace) != namespace:
+        errors.append(_err('%s %s metadata.namespace' % (kind, meta.get('name')),
+                           'must be the FederatedDeployment namespace %s' % namespace))
+    labels = meta.get('labels')
+    if labels is not None and not isinstance(labels, dict):
+        errors.append(problem(path + '.metadata.labels', labels, 'a mapping of label keys to values'))
+    else:
+        errors += _label_errors(labels, path + '.metadata.labels')
+    return errors
+
+
+def _label_errors(labels, path):
+    errors = []
+    for key, value in (labels or {}).items():
+        msg = label_key_error(key) or label_value_error(value)
+        if msg:
+            errors.append(_err('%s.%s' % (path, key), msg, value if label_key_error(key) is None else key))
+    return errors
+
+
 def federated_deployment(documents, namespace):
     """Translate the FederatedDeployment document (plus Service/Ingress documents).
 
@@ -538,36 +755,36 @@ def federated_deployment(documents, namespace):
     Weights equal to the listed replicas with replicas = their sum make Karmada's
     Webster division give exactly the listed numbers (each quota is an integer).
     """
-    docs = [d for d in (documents or []) if d]
-    feds = [d for d in docs if d.get('kind') == 'FederatedDeployment']
-    if len(feds) != 1:
-        raise PolicyError(_err('definition', 'exactly one FederatedDeployment document is required, found %d'
-                               % len(feds)))
-    fed = feds[0]
-    meta = fed.get('metadata') or {}
-    name = meta.get('name')
-    namespace = meta.get('namespace') or namespace or 'default'
-    if not name:
-        raise PolicyError(_err('metadata.name', 'Required value'))
+    name, namespace = federated_identity(documents, namespace)
+    docs = _documents(documents)
+    fed = [d for dummy, d in docs if d.get('kind') == 'FederatedDeployment'][0]
+    errors = shape_errors(FEDERATED_DEPLOYMENT, fed, '')
+    for index, doc in docs:
+        if doc is not fed:
+            errors += _companion_errors(index, doc, namespace)
+    if errors:
+        raise PolicyError(errors)
     spec = fed.get('spec') or {}
+    template_meta = (spec.get('template') or {}).get('metadata') or {}
+    errors = _label_errors(template_meta.get('labels'), 'spec.template.metadata.labels')
     template = copy.deepcopy((spec.get('template') or {}).get('spec'))
     if not template:
-        raise PolicyError(_err('spec.template.spec', 'Required value: the Deployment spec'))
+        errors.append(_err('spec.template.spec', 'Required value: the Deployment spec'))
     clusters = (spec.get('placement') or {}).get('clusters') or []
-    errors = []
     wanted = {}
     for i, c in enumerate(clusters):
-        cname, replicas = c.get('name'), c.get('replicas', 0)
+        cname, replicas = c.get('name'), c.get('replicas') or 0
         if not cname:
             errors.append(_err('spec.placement.clusters[%d].name' % i, 'Required value'))
         elif cname in wanted:
             errors.append(_err('spec.placement.clusters[%d].name' % i, 'Duplicate value', cname))
-        if not _int(replicas) or replicas < 0:
-            errors.append(_err('spec.placement.clusters[%d].replicas' % i, 'must be an integer >= 0', replicas))
         else:
             wanted[cname] = replicas
     if not clusters:
         errors.append(_err('spec.placement.clusters', 'Required value: at least one cluster'))
+    if sum(wanted.values()) > INT32_MAX:
+        errors.append(problem('spec.placement.clusters', '%d replicas in all' % sum(wanted.values()),
+                              'at most %d replicas in all (the Deployment\'s replicas are an int32)' % INT32_MAX))
     if errors:
         raise PolicyError(errors)
     kind = 'FederatedDeployment'
@@ -580,9 +797,14 @@ def federated_deployment(documents, namespace):
                             'Deployment uses %d so every cluster gets exactly its listed replicas.'
                             % (template['replicas'], total, total))
     template['replicas'] = total
-    deployment = {'apiVersion': 'apps/v1', 'kind': 'Deployment',
-                  'metadata': {'name': name, 'namespace': namespace, 'labels': dict(labels)},
-                  'spec': template}
+    deployment = _with_labels({'apiVersion': 'apps/v1', 'kind': 'Deployment',
+                               'metadata': {'name': name, 'namespace': namespace,
+                                            'labels': dict(template_meta.get('labels') or {})},
+                               'spec': template}, labels)
+    if template_meta.get('annotations'):
+        deployment['metadata']['annotations'] = dict(template_meta['annotations'])
+    if template_meta.get('labels') or template_meta.get('annotations'):
+        translations.append('spec.template.metadata labels and annotations were put on the Deployment.')
     listed = list(wanted)
     weighted = [n for n in listed if wanted[n] > 0]
     placement = {
@@ -608,18 +830,11 @@ def federated_deployment(documents, namespace):
         'placement': placement}, labels=labels)
     policies = [pp]
     extra = []
-    for doc in docs:
-        if doc is fed:
-            continue
-        if doc.get('kind') not in ('Service', 'Ingress', 'ConfigMap', 'Secret', 'HorizontalPodAutoscaler'):
-            raise PolicyError(_err('definition', 'unsupported document kind %r next to the FederatedDeployment'
-                                   % (doc.get('kind'),)))
-        obj = _with_labels(doc, labels)
-        obj['metadata'].setdefault('namespace', namespace)
-        if obj['metadata']['namespace'] != namespace:
-            raise PolicyError(_err('%s %s metadata.namespace' % (doc.get('kind'), obj['metadata'].get('name')),
-                                   'must be the FederatedDeployment namespace %s' % namespace))
-        extra.append(obj)
+    for dummy, doc in docs:
+        if doc is not fed:
+            obj = _with_labels(doc, labels)
+            obj['metadata'].setdefault('namespace', namespace)
+            extra.append(obj)
     if extra:
         selectors = [{'apiVersion': o['apiVersion'], 'kind': o['kind'], 'name': o['metadata']['name']}
                      for o in extra]

@@ -15,15 +15,28 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import difflib
 import ipaddress
+import keyword
 import re
 
-DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
-HOSTNAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*$")
-URL = re.compile(r"^https?://[^\s/]+(/[^\s]*)?$")
+from ansible_collections.fleetops.kurator.plugins.module_utils._labels import (
+    CLUSTER_NAME_MAX,
+    DNS1123_LABEL_RULE,
+    dns1123_label_error,
+    known_key,
+    show,
+    label_key_error,
+    label_value_error,
+    problem,
+)
+
+# Matched with fullmatch: with match and "$" a trailing newline would pass.
+HOSTNAME = re.compile(r"(?=.{1,253}\Z)([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*")
+URL = re.compile(r"https?://[^\s/]+(/\S*)?")
+VERSION = re.compile(r"v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+LOCALHOST = re.compile(r"(.+\.)?localhost\.?", re.IGNORECASE)
+BROADCAST = ipaddress.ip_address("255.255.255.255")
 
 CLUSTER_ROLES = ("host", "member")
 SYNC_MODES = ("Push", "Pull")
@@ -46,7 +59,7 @@ SITE_KEYS = ("name", "region", "cluster", "nodes", "labels", "ssh_user", "ssh_po
 NODE_KEYS = ("name", "address", "ssh_user", "ssh_port", "ssh_key", "arch", "labels")
 CP_HOST_KEYS = ("name", "address", "ssh_user", "ssh_port", "ssh_key", "arch", "roles", "region", "labels")
 SETTINGS_KEYS = ("artifact_mirror", "versions", "karmada_install_mode", "kubeedge_install_mode",
-                 "kubeedge_advertise_address", "validate_certs", "s3", "vars")
+                 "kubeedge_advertise_address", "validate_certs", "allow_loopback_addresses", "s3", "vars")
 S3_KEYS = ("endpoint", "region", "buckets", "credentials_file", "force_path_style")
 
 NODE_DEFAULTS = {"ssh_user": "root", "ssh_port": 22, "arch": "amd64"}
@@ -63,20 +76,13 @@ class TopologyError(Exception):
             "%d error(s) in topology %s:\n  - %s" % (len(errors), source, "\n  - ".join(lines)))
 
 
-def _show(value):
-    """A short, safe rendering of a bad value (never the content of a vaulted secret)."""
-    if value.__class__.__name__ == "AnsibleVaultEncryptedUnicode":
-        return "<vaulted value>"
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
 class _Checker(object):
-    def __init__(self):
+    def __init__(self, allow_loopback=False):
         self.errors = []
+        self.allow_loopback = allow_loopback
 
     def add(self, path, value, expected):
-        self.errors.append("%s: got %s; expected %s" % (path, _show(value), expected))
+        self.errors.append(problem(path, value, expected))
 
     def mapping(self, path, value, allowed):
         """True when value is a mapping; reports unknown keys."""
@@ -85,10 +91,7 @@ class _Checker(object):
             return False
         for key in value:
             if key not in allowed:
-                close = difflib.get_close_matches(str(key), allowed, n=1)
-                hint = " (did you mean '%s'?)" % close[0] if close else ""
-                self.add("%s.%s" % (path, key) if path else str(key), key,
-                         "a known key%s: %s" % (hint, ", ".join(allowed)))
+                self.add("%s.%s" % (path, key) if path else str(key), key, known_key(key, allowed))
         return True
 
     def items(self, path, value, required=False):
@@ -104,9 +107,9 @@ class _Checker(object):
             self.add(path, value, "a non-empty list")
         return value
 
-    def name(self, path, value, seen, kind):
-        if not isinstance(value, str) or not DNS1123_LABEL.match(value) or len(value) > 63:
-            self.add(path, value, "a %s name: lower-case letters, digits and '-', at most 63 characters" % kind)
+    def name(self, path, value, seen, kind, max_length=63):
+        if dns1123_label_error(value, max_length):
+            self.add(path, value, "a %s name: %s, at most %d characters" % (kind, DNS1123_LABEL_RULE, max_length))
             return None
         if value in seen:
             self.add(path, value, "a unique %s name (already used at %s)" % (kind, seen[value]))
@@ -115,33 +118,57 @@ class _Checker(object):
         return value
 
     def choice(self, path, value, choices):
-        if value not in choices:
+        if not isinstance(value, str) or value not in choices:
             self.add(path, value, "one of %s" % ", ".join(choices))
 
     def string(self, path, value):
-        if not isinstance(value, str) or not value:
-            self.add(path, value, "a non-empty string")
+        """A non-empty string on one line (no newline or other control character)."""
+        if not isinstance(value, str) or not value or CONTROL_CHARACTERS.search(value):
+            self.add(path, value, "a non-empty string without newlines or control characters")
             return False
         return True
+
+    def token(self, path, value):
+        """What Karmada copies into a Cluster's provider or zones: a non-empty label value."""
+        if not isinstance(value, str) or not value or label_value_error(value):
+            self.add(path, value, "a non-empty string that is a Kubernetes label value (at most 63 characters: letters, digits, '-', "
+                                  "'_' or '.', starting and ending with a letter or digit; no spaces)")
 
     def port(self, path, value):
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
             self.add(path, value, "a TCP port number from 1 to 65535")
 
     def address(self, path, value):
+        """An address a host can have: an IP address or a DNS name, not a wildcard, broadcast or group."""
+        expected = "an IPv4/IPv6 address or a DNS name"
         if not isinstance(value, str):
-            self.add(path, value, "an IPv4/IPv6 address or a DNS name")
+            self.add(path, value, expected)
             return
         try:
-            ipaddress.ip_address(value)
-            return
+            ip = ipaddress.ip_address(value)
         except ValueError:
-            pass
-        if re.match(r"^[0-9.]+$", value) or not HOSTNAME.match(value):
-            self.add(path, value, "an IPv4/IPv6 address or a DNS name")
+            ip = None
+        if ip is None:
+            if re.match(r"[0-9.]+\Z", value) or not HOSTNAME.fullmatch(value):
+                self.add(path, value, expected)
+            elif LOCALHOST.fullmatch(value) and not self.allow_loopback:
+                self.add(path, value, "%s that is not localhost (loopback addresses need "
+                                      "settings.allow_loopback_addresses: true)" % expected)
+            return
+        mapped = getattr(ip, "ipv4_mapped", None)
+        ip = mapped or ip
+        if ip.is_unspecified:
+            self.add(path, value, "%s of one host, not the unspecified address %s" % (expected, ip))
+        elif ip == BROADCAST:
+            self.add(path, value, "%s of one host, not the broadcast address" % expected)
+        elif ip.is_multicast:
+            self.add(path, value, "%s of one host, not a multicast address" % expected)
+        elif ip.is_loopback and not self.allow_loopback:
+            self.add(path, value, "%s that is not a loopback address (it would reach the controller itself; "
+                                  "set settings.allow_loopback_addresses: true for a test setup)" % expected)
 
     def url(self, path, value):
-        if not isinstance(value, str) or not URL.match(value):
+        if not isinstance(value, str) or not URL.fullmatch(value):
             self.add(path, value, "an http:// or https:// URL")
 
     def labels(self, path, value):
@@ -151,31 +178,17 @@ class _Checker(object):
             self.add(path, value, "a mapping of Kubernetes label keys to string values")
             return {}
         for key, val in value.items():
-            problem = label_key_problem(key)
-            if problem:
-                self.add("%s[%s]" % (path, _show(key)), key, "a valid Kubernetes label key (%s)" % problem)
+            problem_text = label_key_error(key)
+            if problem_text:
+                self.add("%s[%s]" % (path, show(key)), key, "a valid Kubernetes label key (%s)" % problem_text)
             if not isinstance(val, str):
                 self.add("%s.%s" % (path, key), val,
                          "a string label value (quote it in YAML, e.g. \"%s\")" % (str(val).lower() if isinstance(val, bool) else val))
-            elif len(val) > 63 or (val and not LABEL_NAME.match(val)):
+            elif label_value_error(val):
                 self.add("%s.%s" % (path, key), val,
                          "a Kubernetes label value: at most 63 characters, alphanumerics, '-', '_' or '.', "
                          "starting and ending with an alphanumeric")
         return value
-
-
-def label_key_problem(key):
-    """Why key is not a valid Kubernetes label key, or None."""
-    if not isinstance(key, str) or not key:
-        return "a non-empty string"
-    prefix, sep, name = key.rpartition("/")
-    if sep:
-        if not prefix or len(prefix) > 253 or not DNS1123_SUBDOMAIN.match(prefix):
-            return "the prefix must be a DNS subdomain"
-    if len(name) > 63 or not LABEL_NAME.match(name):
-        return "the name part must be at most 63 characters of alphanumerics, '-', '_' or '.', " \
-               "starting and ending with an alphanumeric"
-    return None
 
 
 def group_name(prefix, name):
@@ -185,7 +198,9 @@ def group_name(prefix, name):
 
 def validate(data, plugin_name="fleetops.kurator.topology", known_versions=None):
     """Return the list of error strings for a topology document (empty when valid)."""
-    c = _Checker()
+    settings = data.get("settings") if isinstance(data, dict) else None
+    allow_loopback = isinstance(settings, dict) and settings.get("allow_loopback_addresses") is True
+    c = _Checker(allow_loopback)
     if not c.mapping("", data, TOP_KEYS):
         return c.errors
     if data.get("plugin") != plugin_name:
@@ -196,6 +211,8 @@ def validate(data, plugin_name="fleetops.kurator.topology", known_versions=None)
         path = "regions[%d]" % i
         if c.mapping(path, region, REGION_KEYS):
             c.name(path + ".name", region.get("name"), regions, "region")
+            if "display_name" in region:
+                c.string(path + ".display_name", region["display_name"])
             c.labels(path + ".labels", region.get("labels"))
 
     hostnames = {}  # every inventory host name: clusters, edge nodes, control-plane hosts
@@ -205,7 +222,8 @@ def validate(data, plugin_name="fleetops.kurator.topology", known_versions=None)
         path = "clusters[%d]" % i
         if not c.mapping(path, cluster, CLUSTER_KEYS):
             continue
-        name = c.name(path + ".name", cluster.get("name"), hostnames, "cluster/host")
+        # Karmada cluster names are DNS labels of at most 48 characters (ValidateClusterName).
+        name = c.name(path + ".name", cluster.get("name"), hostnames, "cluster", CLUSTER_NAME_MAX)
         if name:
             clusters[name] = cluster
         role = cluster.get("role", "member")
@@ -215,9 +233,9 @@ def validate(data, plugin_name="fleetops.kurator.topology", known_versions=None)
         _region_ref(c, path + ".region", cluster.get("region"), regions, required=True)
         zones = c.items(path + ".zones", cluster.get("zones"))
         for j, zone in enumerate(zones):
-            c.string("%s.zones[%d]" % (path, j), zone)
+            c.token("%s.zones[%d]" % (path, j), zone)
         if "provider" in cluster:
-            c.string(path + ".provider", cluster["provider"])
+            c.token(path + ".provider", cluster["provider"])
         c.labels(path + ".labels", cluster.get("labels"))
         if "kubeconfig" not in cluster or cluster["kubeconfig"] in (None, ""):
             c.add(path + ".kubeconfig", cluster.get("kubeconfig"),
@@ -245,7 +263,7 @@ def validate(data, plugin_name="fleetops.kurator.topology", known_versions=None)
         c.name(path + ".name", site.get("name"), sites, "edge site")
         _region_ref(c, path + ".region", site.get("region"), regions, required=True)
         cluster_ref = site.get("cluster")
-        if cluster_ref not in clusters:
+        if not isinstance(cluster_ref, str) or cluster_ref not in clusters:
             c.add(path + ".cluster", cluster_ref,
                   "the name of a cluster in clusters (the cluster whose cloudcore serves this site): %s"
                   % (", ".join(sorted(clusters)) or "none defined"))
@@ -285,21 +303,27 @@ def validate(data, plugin_name="fleetops.kurator.topology", known_versions=None)
             allowed = tuple(sorted(known_versions)) if known_versions else None
             if c.mapping("settings.versions", versions, allowed or tuple(versions or ())):
                 for comp, ver in versions.items():
-                    if not isinstance(ver, str) or not re.match(r"^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$", ver):
+                    if not isinstance(ver, str) or not VERSION.fullmatch(ver):
                         c.add("settings.versions.%s" % comp, ver, "a version string such as v1.2.3 (quoted)")
         for key in ("karmada_install_mode", "kubeedge_install_mode"):
             if key in settings:
                 c.choice("settings." + key, settings[key], INSTALL_MODES)
         if "kubeedge_advertise_address" in settings:
             c.address("settings.kubeedge_advertise_address", settings["kubeedge_advertise_address"])
-        if "validate_certs" in settings and not isinstance(settings["validate_certs"], bool):
-            c.add("settings.validate_certs", settings["validate_certs"], "true or false")
+        for key in ("validate_certs", "allow_loopback_addresses"):
+            if key in settings and not isinstance(settings[key], bool):
+                c.add("settings." + key, settings[key], "true or false")
         s3 = settings.get("s3")
         if s3 is not None and c.mapping("settings.s3", s3, S3_KEYS):
             if "endpoint" in s3:
                 c.url("settings.s3.endpoint", s3["endpoint"])
         if "vars" in settings and not isinstance(settings["vars"], dict):
             c.add("settings.vars", settings["vars"], "a mapping of variables set on every host")
+        for key in settings.get("vars") if isinstance(settings.get("vars"), dict) else ():
+            if not isinstance(key, str) or not key.isidentifier() or keyword.iskeyword(key) \
+                    or key in ("True", "False", "None"):
+                c.add("settings.vars.%s" % key, key, "a valid Ansible variable name (letters, digits and '_', "
+                                                  "not starting with a digit)")
     return c.errors
 
 
@@ -309,7 +333,8 @@ def _agent_hosts(c, data):
     cp_hosts = data.get("control_plane_hosts") if isinstance(data.get("control_plane_hosts"), list) else []
     agent_hosts = sorted(h["name"] for h in cp_hosts if isinstance(h, dict) and isinstance(h.get("name"), str)
                          and isinstance(h.get("roles"), list) and "karmada_agent" in h["roles"])
-    other_hosts = set(h.get("name") for h in cp_hosts if isinstance(h, dict)) - set(agent_hosts)
+    other_hosts = set(h.get("name") for h in cp_hosts
+                      if isinstance(h, dict) and isinstance(h.get("name"), str)) - set(agent_hosts)
     for i, cluster in enumerate(clusters):
         if not isinstance(cluster, dict) or "agent_host" not in cluster:
             continue
@@ -331,13 +356,13 @@ def _agent_hosts(c, data):
 def _region_ref(c, path, value, regions, required):
     if value is None and not required:
         return
-    if value not in regions:
+    if not isinstance(value, str) or value not in regions:
         c.add(path, value, "the name of a region in regions: %s" % (", ".join(sorted(regions)) or "none defined"))
 
 
 def _ssh_fields(c, path, item, optional):
-    if "ssh_user" in item:
-        c.string(path + ".ssh_user", item["ssh_user"])
+    if "ssh_user" in item and c.string(path + ".ssh_user", item["ssh_user"]) and item["ssh_user"].startswith("-"):
+        c.add(path + ".ssh_user", item["ssh_user"], "a user name that does not start with '-' (ssh would read an option)")
     if "ssh_port" in item:
         c.port(path + ".ssh_port", item["ssh_port"])
     if "ssh_key" in item:
@@ -352,7 +377,7 @@ def _endpoint(c, path, item, addresses):
         return
     c.address(path + ".address", item["address"])
     key = (item.get("address"), item.get("ssh_port", 22))
-    if isinstance(key[0], str):
+    if isinstance(key[0], str) and isinstance(key[1], int):
         if key in addresses:
             c.add(path + ".address", item["address"],
                   "an address/port not used by another host (already used at %s)" % addresses[key])
@@ -368,6 +393,7 @@ def normalize(data):
     settings.setdefault("karmada_install_mode", "host")
     settings.setdefault("kubeedge_install_mode", "host")
     settings.setdefault("validate_certs", True)
+    settings.setdefault("allow_loopback_addresses", False)
     settings.setdefault("vars", {})
     clusters = []
     for cluster in data.get("clusters") or []:

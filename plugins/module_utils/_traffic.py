@@ -8,7 +8,8 @@ Istio >= 1.15 accepts any non-negative int32 weights whose sum is not zero
 exactly 100; normalize=True produces those with the largest-remainder method:
 every destination gets floor(100 * w / sum), and the points still missing go
 one each to the largest remainders, ties broken by destination name
-(ascending), so the result is deterministic.
+(ascending), so the result is deterministic.  normalize must be a real boolean:
+the strings "false" or "yes" are refused rather than guessed at.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -48,6 +49,11 @@ def traffic_weights(weights, normalize=False):
     are returned unchanged.  normalize=True: any non-negative numbers, scaled to
     integers summing to exactly 100 (largest remainder, ties by name).
     """
+    if not isinstance(normalize, bool):
+        # Strict on purpose: bool('false') is True, and a quoted "false" from a survey or an
+        # extra var would silently scale the weights.
+        raise TrafficError('normalize: got %r; expected true or false (a boolean, not a string or a number)'
+                           % (normalize,))
     if not isinstance(weights, dict) or not weights:
         raise TrafficError('weights must be a non-empty mapping of destination to weight')
     clean = {}

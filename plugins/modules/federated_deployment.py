@@ -101,9 +101,9 @@ placement_warnings:
 
 from ansible_collections.fleetops.kurator.plugins.module_utils._k8s import (
     Applier, CoreException, k8s_argument_spec, k8s_module, ref)
-from ansible_collections.fleetops.kurator.plugins.module_utils._placement import compute_placement
+from ansible_collections.fleetops.kurator.plugins.module_utils._placement import PlacementError, compute_placement
 from ansible_collections.fleetops.kurator.plugins.module_utils._policy import (
-    OWNER_LABEL, PolicyError, federated_deployment, owner_value)
+    OWNER_LABEL, PolicyError, federated_deployment, federated_identity, owner_value)
 
 OWNED_KINDS = [('apps/v1', 'Deployment'), ('v1', 'Service'), ('networking.k8s.io/v1', 'Ingress'),
                ('v1', 'ConfigMap'), ('v1', 'Secret'), ('autoscaling/v2', 'HorizontalPodAutoscaler'),
@@ -123,17 +123,12 @@ def main():
                         required_one_of=[('definition', 'name')])
     params = module.params
     docs = params['definition']
-    if isinstance(docs, dict):
-        docs = [docs]
     applier = Applier(module, force_conflicts=params['force_conflicts'])
     try:
         if params['state'] == 'absent':
             namespace, name = params['namespace'], params['name']
             if docs:
-                fed = [d for d in docs if d and d.get('kind') == 'FederatedDeployment']
-                meta = fed[0].get('metadata') or {} if fed else {}
-                name = meta.get('name') or name
-                namespace = meta.get('namespace') or namespace
+                name, namespace = federated_identity(docs, namespace)
             owner = owner_value('FederatedDeployment', namespace, name)
             changed, deleted, diff = applier.delete_by_labels(OWNED_KINDS, namespace,
                                                               '%s=%s' % (OWNER_LABEL, owner))
@@ -142,8 +137,6 @@ def main():
             if module._diff:
                 result['diff'] = diff
             module.exit_json(**result)
-        if not isinstance(docs, list):
-            module.fail_json(msg='definition must be a document or a list of documents')
         out = federated_deployment(docs, params['namespace'])
         deploy = out['objects'][0]
         namespace = deploy['metadata']['namespace']
@@ -164,6 +157,8 @@ def main():
                         deleted.append(ref(item))
     except PolicyError as exc:
         module.fail_json(msg='invalid FederatedDeployment: %s' % exc, errors=exc.errors)
+    except PlacementError as exc:
+        module.fail_json(msg='FederatedDeployment cannot be placed: %s' % exc)
     except CoreException as exc:
         module.fail_json(msg=str(exc))
     result = dict(changed=changed or bool(deleted), plan=plan, owner=out['owner'], deleted=deleted,

@@ -77,12 +77,13 @@ def main():
     params = module.params
 
     def build(applier, namespace):
+        obj = build_override_policy(params['name'], namespace, params['spec'], cluster_scoped=params['cluster_scoped'])
         translations = []
+        # build_override_policy checked the spec's shape: resourceSelectors is a list of mappings.
         if not params['cluster_scoped'] and any(not s.get('namespace')
                                                 for s in params['spec'].get('resourceSelectors') or []):
             translations.append('resourceSelectors without a namespace were given namespace %s, as the Karmada '
                                 'webhook does.' % namespace)
-        obj = build_override_policy(params['name'], namespace, params['spec'], cluster_scoped=params['cluster_scoped'])
         return obj, {}, translations, []
 
     run_policy_module(module, 'OverridePolicy', build)

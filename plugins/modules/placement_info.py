@@ -92,7 +92,7 @@ bindings:
 from ansible_collections.fleetops.kurator.plugins.module_utils._k8s import (
     Applier, CoreException, k8s_argument_spec, k8s_module, karmada_clusters)
 from ansible_collections.fleetops.kurator.plugins.module_utils._placement import (
-    PlacementError, compute_placement)
+    PlacementError, compute_placement, normalize_clusters)
 
 
 def binding_report(binding, topology):
@@ -124,6 +124,11 @@ def main():
     )
     module = k8s_module(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
+    if params['topology'] is not None:
+        try:
+            normalize_clusters(params['topology'], 0)
+        except PlacementError as exc:
+            module.fail_json(msg='topology: %s' % exc)
     applier = Applier(module)
     try:
         topology = params['topology'] if params['topology'] is not None else karmada_clusters(applier)

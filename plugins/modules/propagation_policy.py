@@ -141,7 +141,7 @@ placement_warnings:
 from ansible_collections.fleetops.kurator.plugins.module_utils._k8s import (
     k8s_module, karmada_clusters, policy_argument_spec, run_policy_module, workload_replicas)
 from ansible_collections.fleetops.kurator.plugins.module_utils._placement import (
-    PlacementError, compute_placement)
+    INT32_MAX, PlacementError, compute_placement, normalize_clusters)
 from ansible_collections.fleetops.kurator.plugins.module_utils._policy import (
     build_propagation_policy, short_form_spec)
 
@@ -191,6 +191,15 @@ def main():
     module = k8s_module(argument_spec=argument_spec, supports_check_mode=True,
                         mutually_exclusive=[('spec', key) for key in SHORT_FORM])
     params = module.params
+    # Plan inputs are checked up front: a bad one is an error, not a warning that no plan could be made.
+    if params['replicas'] is not None and not 0 <= params['replicas'] <= INT32_MAX:
+        module.fail_json(msg='replicas: got %d; expected an integer from 0 to %d (Kubernetes replicas are an int32)'
+                         % (params['replicas'], INT32_MAX))
+    if params['topology'] is not None:
+        try:
+            normalize_clusters(params['topology'], 0)
+        except PlacementError as exc:
+            module.fail_json(msg='topology: %s' % exc)
 
     def build(applier, namespace):
         if params['spec'] is not None:

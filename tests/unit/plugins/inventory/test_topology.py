@@ -13,8 +13,8 @@ import textwrap
 import pytest
 import yaml
 
+from ansible_collections.fleetops.kurator.plugins.module_utils._labels import label_key_error
 from ansible_collections.fleetops.kurator.plugins.module_utils._topology import (
-    label_key_problem,
     normalize,
     validate,
 )
@@ -214,7 +214,7 @@ def test_error_shows_bad_value_but_never_vaulted_content():
     ("-x", False), ("x/", False), ("/x", False), ("UPPER.example/x", False), ("", False),
 ])
 def test_label_keys(key, ok):
-    assert (label_key_problem(key) is None) == ok
+    assert (label_key_error(key) is None) == ok
 
 
 def test_normalize_merges_site_defaults_into_nodes():
