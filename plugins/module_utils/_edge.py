@@ -246,7 +246,7 @@ def cert_subject_cns(pem_text):
         der = bytearray(base64.b64decode("".join(match.group(1).split())))
         cert = next(_der_items(der))
         tbs = next(_der_items(der, cert[1], cert[2]))
-        fields = [item for item in _der_items(der, tbs[1], tbs[2])]
+        fields = list(_der_items(der, tbs[1], tbs[2]))
         if fields and fields[0][0] == 0xA0:       # [0] version
             fields = fields[1:]
         subject = fields[4]                       # serial, signature, issuer, validity, subject
