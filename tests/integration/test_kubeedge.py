@@ -263,9 +263,12 @@ def stream_until(popen, marker: str, timeout: float = 600) -> list[str]:
     raise AssertionError(f"the run ended before {marker!r}: {''.join(lines)[-3000:]}")
 
 
-def finish(popen, lines) -> subprocess.CompletedProcess:
-    rest = runners.finish_playbook(popen)
-    return subprocess.CompletedProcess(rest.args, rest.returncode, "".join(lines) + rest.stdout, rest.stderr)
+def finish(popen, lines, timeout: float = 1200) -> subprocess.CompletedProcess:
+    """The rest of a playbook streamed with stream_until (read through the same text stream:
+    communicate() would skip what that stream already buffered)."""
+    lines = list(lines) + list(popen.stdout)
+    popen.wait(timeout=timeout)
+    return subprocess.CompletedProcess(popen.args, popen.returncode, "".join(lines), popen.stderr.read())
 
 
 def assert_one_ready_node(core, name):
