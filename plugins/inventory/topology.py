@@ -306,20 +306,24 @@ def check_yaml(text, source):
 
     One pass over the parser's events (no document is built): aliases that would add more than
     ALIAS_EXPANSION_LIMIT nodes (a "billion laughs" of a few hundred bytes), an alias inside
-    its own anchor, nesting deeper than NESTING_LIMIT, and a key given twice in one mapping
-    (the second would silently replace the first). Syntax errors are left to Ansible's loader,
-    which reports them with the position.
+    its own anchor or of no anchor, nesting deeper than NESTING_LIMIT, a key given twice in one
+    mapping (the second would silently replace the first) and YAML syntax errors, each with
+    the file, line and column.
     """
-    sizes, stack, expanded = {}, [], 0
+    sizes, stack, expanded, documents = {}, [], 0, 0
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    def fail(event, message):
-        mark = event.start_mark
+    def fail(event, message, mark=None):
+        mark = mark or event.start_mark
         raise AnsibleParserError(to_native(TopologyError(source, [
             "line %d, column %d: %s" % (mark.line + 1, mark.column + 1, message)])))
 
     try:
         for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    fail(event, "got a second YAML document; expected a single document (one topology per file)")
             if not isinstance(event, yaml.NodeEvent) and not isinstance(event, yaml.CollectionEndEvent):
                 continue
             if isinstance(event, yaml.CollectionEndEvent):
@@ -343,7 +347,8 @@ def check_yaml(text, source):
                     if any(f.anchor == event.anchor for f in stack):
                         fail(event, "got the alias *%s inside its own anchor; expected no recursive aliases"
                              % event.anchor)
-                    continue  # an undefined alias: the loader reports it
+                    fail(event, "got the alias *%s, which no anchor (&%s) before it defines" % (event.anchor,
+                                                                                               event.anchor))
                 expanded += sizes[event.anchor] - 1
                 if expanded > ALIAS_EXPANSION_LIMIT:
                     fail(event, "got aliases that expand the document by more than %d nodes (*%s adds %d); expected "
@@ -361,5 +366,10 @@ def check_yaml(text, source):
                 if len(stack) > NESTING_LIMIT:
                     fail(event, "got sequences and mappings nested more than %d deep; expected a topology"
                          % NESTING_LIMIT)
-    except yaml.YAMLError:
-        return
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        fail(None, "got invalid YAML: %s%s" % (exc.context + ", " if exc.context else "", exc.problem), mark)
+    except yaml.reader.ReaderError as exc:
+        before = text[:exc.position]
+        mark = yaml.Mark(source, exc.position, before.count("\n"), exc.position - (before.rfind("\n") + 1), None, None)
+        fail(None, "got invalid YAML: the character #x%04x (%s)" % (exc.character, exc.reason), mark)

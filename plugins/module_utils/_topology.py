@@ -201,8 +201,10 @@ def validate(data, plugin_name="fleetops.kurator.topology", known_versions=None)
     settings = data.get("settings") if isinstance(data, dict) else None
     allow_loopback = isinstance(settings, dict) and settings.get("allow_loopback_addresses") is True
     c = _Checker(allow_loopback)
-    if not c.mapping("", data, TOP_KEYS):
+    if not isinstance(data, dict):
+        c.add("document", data, "a mapping that starts with 'plugin: %s'" % plugin_name)
         return c.errors
+    c.mapping("", data, TOP_KEYS)
     if data.get("plugin") != plugin_name:
         c.add("plugin", data.get("plugin"), "'%s'" % plugin_name)
 
