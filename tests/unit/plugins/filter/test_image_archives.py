@@ -9,7 +9,7 @@ __metaclass__ = type
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.fleetops.kurator.plugins.filter.images import image_archives
+from ansible_collections.fleetops.kurator.plugins.filter.image_archives import image_archives
 from ansible_collections.fleetops.kurator.plugins.module_utils import _download, _images
 
 
