@@ -32,18 +32,19 @@ options:
     required: true
     choices: [fleetops.kurator.topology]
   regions:
-    description: Regions, each C({name, display_name, labels}).
+    description:
+      - Regions, each C({name, display_name, labels}).
+      - Required; checked with the rest of the topology, so that every mistake is reported in one error.
     type: list
     elements: dict
-    required: true
   clusters:
     description:
       - Kubernetes clusters, each C({name, role (host|member), region, zones, provider, labels, kubeconfig,
         context, sync_mode (Push|Pull), api_endpoint, edge}).
       - C(kubeconfig) is a path relative to the topology file (or absolute), or a vaulted kubeconfig.
+      - Required; checked with the rest of the topology.
     type: list
     elements: dict
-    required: true
   edge_sites:
     description:
       - Edge sites, each C({name, region, cluster, labels, ssh_user, ssh_port, ssh_key, arch, nodes}).
@@ -105,6 +106,12 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.inventory import BaseInventoryPlugin, Constructable
 from ansible.utils.unsafe_proxy import wrap_var
 
+try:  # ansible-core >= 2.19: only trusted strings are templated
+    from ansible.template import trust_as_template
+except ImportError:  # pragma: no cover - ansible-core 2.18
+    def trust_as_template(value):
+        return value
+
 from ansible_collections.fleetops.kurator.plugins.module_utils._topology import (
     CONTROL_PLANE_GROUPS,
     TopologyError,
@@ -117,6 +124,10 @@ from ansible_collections.fleetops.kurator.plugins.module_utils._topology import 
 # adds hundreds of millions. A topology of 10,000 edge hosts has ~150,000 nodes in all.
 ALIAS_EXPANSION_LIMIT = 1000000
 NESTING_LIMIT = 100
+# The options ansible-core reads for this plugin (the constructed feature); the topology itself
+# is validated by _topology.validate, not by the option machinery.
+OPTION_KEYS = ("plugin", "compose", "groups", "keyed_groups", "strict", "use_extra_vars", "leading_separator",
+               "use_vars_plugins")
 
 PIN_FILE = os.path.join(os.path.dirname(__file__), "..", "..", "roles", "_artifacts", "defaults", "main", "versions.yml")
 
@@ -137,7 +148,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
         errors = validate(data, self.NAME, self._known_components())
         if errors:
             raise AnsibleParserError(to_native(TopologyError(path, errors)))
-        self._read_config_data(path)
+        # Not _read_config_data(path): it parses the file a second time and deep-copies all of it,
+        # two thirds of the time at 10,000 hosts, to read the few constructed options. Those are
+        # templates the file's author wrote, trusted as _read_config_data trusts them; the
+        # topology's own values stay untrusted.
+        self.set_options(direct=dict((key, _trusted(data[key])) for key in OPTION_KEYS if key in data),
+                         var_options=self._vars)
         topo = normalize(data)
         base = os.path.dirname(os.path.abspath(path))
         for cluster in topo["clusters"]:
@@ -262,6 +278,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
     def _set(self, host, hostvars):
         for key, value in hostvars.items():
             self.inventory.set_variable(host, key, value)
+        if not (self.get_option("compose") or self.get_option("groups") or self.get_option("keyed_groups")):
+            return  # nothing to construct: spare the copy of the host's variables
         strict = self.get_option("strict")
         variables = self.inventory.get_host(host).get_vars()
         self._set_composite_vars(self.get_option("compose"), variables, host, strict=strict)
@@ -278,6 +296,16 @@ def _ssh_vars(host):
     if host.get("ssh_key"):
         hostvars["ansible_ssh_private_key_file"] = host["ssh_key"]
     return hostvars
+
+
+def _trusted(value):
+    if isinstance(value, str):
+        return trust_as_template(value)
+    if isinstance(value, dict):
+        return dict((key, _trusted(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return [_trusted(item) for item in value]
+    return value
 
 
 def decode_text(b_data, source):

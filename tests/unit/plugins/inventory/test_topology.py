@@ -340,3 +340,58 @@ def test_plugin_only_claims_topology_files(tmp_path):
         path = tmp_path / name
         path.write_text(textwrap.dedent("plugin: fleetops.kurator.topology\n"))
         assert plugin.verify_file(str(path)) is claimed, name
+
+
+# --- inventory at scale (issue 12) ------------------------------------------------------------
+
+def _fleet(nodes):
+    data = good()
+    data["edge_sites"][0]["nodes"] = [{"name": "edge-%d" % i, "address": "10.1.%d.%d" % (i // 250, i % 250 + 1)}
+                                      for i in range(nodes)]
+    return data
+
+
+def test_no_host_carries_the_whole_topology(tmp_path):
+    """The topology was set on group all: every host's variables held every other host (quadratic --list)."""
+    import json
+
+    sizes = {}
+    for nodes in (10, 300):
+        (tmp_path / ("n%d" % len(sizes))).mkdir()  # same-length paths: inventory_dir is a host variable too
+        path = tmp_path / ("n%d" % len(sizes)) / "topology.yml"
+        path.write_text(yaml.safe_dump(_fleet(nodes)))
+        inv = _inventory(str(path))
+        assert "fleetops_topology" not in inv.groups["all"].get_vars()
+        hostvars = inv.get_host("edge-1").get_vars()
+        assert "fleetops_topology" not in hostvars
+        assert hostvars["fleetops_edge_site"] == "plant-1"
+        sizes[nodes] = len(json.dumps(dict(hostvars, **inv.groups["all"].get_vars()), default=str))
+    # One host's variables do not grow with the fleet.
+    assert sizes[10] == sizes[300]
+
+
+def test_settings_still_on_every_host(tmp_path):
+    path = tmp_path / "topology.yml"
+    path.write_text(yaml.safe_dump(good()))
+    inv = _inventory(str(path))
+    assert inv.groups["all"].get_vars()["fleetops_settings"]["artifact_mirror"] == "http://mirror.local:8080"
+
+
+def test_constructed_options_are_templates_but_topology_values_are_not(tmp_path):
+    """The plugin reads its constructed options from the data it loaded (not a second parse): they stay
+    templates, while a value in the topology that looks like a template stays plain text."""
+    from ansible.template import is_trusted_as_template
+
+    data = good()
+    data["edge_sites"][0]["nodes"][0]["labels"] = {"edge-type": "industrial"}
+    data["regions"][0]["display_name"] = "{{ 6 * 7 }}"
+    data["compose"] = {"answer": "6 * 7"}
+    data["keyed_groups"] = [{"key": "fleetops_labels['edge-type'] | default('none')", "prefix": "type"}]
+    path = tmp_path / "topology.yml"
+    path.write_text(yaml.safe_dump(data))
+    inv = _inventory(str(path))
+    assert inv.get_host("edge-1").get_vars()["answer"] == 42
+    assert "edge-1" in [h.name for h in inv.groups["type_industrial"].get_hosts()]
+    edge = inv.get_host("edge-1").get_vars()
+    assert not is_trusted_as_template(edge["fleetops_edge_site"])
+    assert not any(is_trusted_as_template(v) for v in edge["fleetops_labels"].values())
