@@ -111,8 +111,7 @@ def main():
             result = "failed (%s) %s" % (row["code"], row["stderr"].strip().splitlines()[-1:] or "")
         elif size >= 10000:
             ok = row["seconds"] < TARGET_SECONDS and row["peak"] < TARGET_BYTES
-            result = "%s (target < %d s, < %d GiB)" % ("ok" if ok else "OVER TARGET", TARGET_SECONDS,
-                                                      TARGET_BYTES >> 30)
+            result = "%s (target < %d s, < %d GiB)" % ("ok" if ok else "OVER TARGET", TARGET_SECONDS, TARGET_BYTES >> 30)
         else:
             result = "ok"
         print("%8d  %9.1fs  %7.0f MiB  %8s  %s" % (size, row["seconds"], row["peak"] / 2.0 ** 20,

@@ -375,13 +375,13 @@ def check_yaml(text, source):
                     if any(f.anchor == event.anchor for f in stack):
                         fail(event, "got the alias *%s inside its own anchor; expected no recursive aliases"
                              % event.anchor)
-                    fail(event, "got the alias *%s, which no anchor (&%s) before it defines" % (event.anchor,
-                                                                                               event.anchor))
+                    fail(event, "got the alias *%s, which no anchor (&%s) before it defines"
+                         % (event.anchor, event.anchor))
                 expanded += sizes[event.anchor] - 1
                 if expanded > ALIAS_EXPANSION_LIMIT:
-                    fail(event, "got aliases that expand the document by more than %d nodes (*%s adds %d); expected "
-                                "a topology without alias bombs" % (ALIAS_EXPANSION_LIMIT, event.anchor,
-                                                                      sizes[event.anchor]))
+                    fail(event, "got aliases that expand the document by more than %d nodes (*%s adds %d); "
+                         "expected a topology without alias bombs"
+                         % (ALIAS_EXPANSION_LIMIT, event.anchor, sizes[event.anchor]))
                 if parent is not None:
                     parent.size += sizes[event.anchor]
             elif isinstance(event, yaml.ScalarEvent):

@@ -25,7 +25,7 @@ from ansible_collections.fleetops.kurator.plugins.module_utils._labels import (
     cluster_name_error, dns1035_label_error, dns1123_label_error, dns1123_subdomain_error, label_key_error,
     label_value_error, problem)
 from ansible_collections.fleetops.kurator.plugins.module_utils._placement import (
-    BOOL, CLUSTER_AFFINITY, CLUSTER_NAME, CLUSTER_NAMES, INT32, INT32_MAX, LABEL_SELECTOR, REPLICA_SCHEDULING,
+    BOOL, CLUSTER_AFFINITY, CLUSTER_NAME, CLUSTER_NAMES, INT32, INT32_MAX, INT64_MAX, LABEL_SELECTOR, REPLICA_SCHEDULING,
     SEATS_LIMIT, STATIC_CLUSTER_WEIGHT, STRING, STRINGS, anything, enum, extend, integer, list_of, map_of, mapping,
     placement_shape, shape_errors)
 
@@ -113,6 +113,7 @@ OVERRIDE_SPEC = mapping({
     'overriders': OVERRIDERS,
 })
 
+
 def _validate_field_selector(fs, path):
     errors = []
     for i, expr in enumerate((fs or {}).get('matchExpressions') or []):
@@ -137,16 +138,9 @@ def _selector_value_errors(values, path):
 
 
 def _validate_label_selector(sel, path):
-    errors = []
     if sel is None:
-        return errors
-    for key, value in (sel.get('matchLabels') or {}).items():
-        msg = label_key_error(key)
-        if msg:
-            errors.append(_err('%s.matchLabels' % path, msg, key))
-        msg = label_value_error(value)
-        if msg:
-            errors.append(_err('%s.matchLabels' % path, msg, value))
+        return []
+    errors = _label_errors(sel.get('matchLabels'), path + '.matchLabels')
     for i, expr in enumerate(sel.get('matchExpressions') or []):
         p = '%s.matchExpressions[%d]' % (path, i)
         op = expr.get('operator')
@@ -514,18 +508,15 @@ def short_form_spec(resources, clusters=None, cluster_labels=None, mode='duplica
     errors += shape_errors(CLUSTER_NAMES, clusters or [], 'clusters')
     errors += shape_errors(map_of(anything, 'a mapping of label keys to values'), cluster_labels or {},
                            'cluster_labels')
-    for key, value in (cluster_labels if isinstance(cluster_labels, dict) else {}).items():
-        msg = label_key_error(key) or label_value_error(value)
-        if msg:
-            errors.append(problem('cluster_labels.%s' % key, value if label_key_error(key) is None else key,
-                                  'a label key and value (%s)' % msg))
+    if isinstance(cluster_labels, dict):
+        errors += _label_errors(cluster_labels, 'cluster_labels')
     if weights is not None and not isinstance(weights, dict):
         errors.append(problem('weights', weights, 'a mapping of cluster name to weight'))
     for key, value in (weights if isinstance(weights, dict) else {}).items():
         if cluster_name_error(key):
             errors.append(problem('weights.%s' % key, key, 'a cluster name (%s)' % cluster_name_error(key)))
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 2 ** 63 - 1:
-            errors.append(problem('weights.%s' % key, value, 'an integer weight from 1 to 9223372036854775807'))
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= INT64_MAX:
+            errors.append(problem('weights.%s' % key, value, 'an integer weight from 1 to %d' % INT64_MAX))
     if errors:
         raise PolicyError(errors)
     placement = {}
@@ -739,11 +730,14 @@ def _companion_errors(index, doc, namespace):
 
 
 def _label_errors(labels, path):
+    """One error per bad label key (or, for a good key, its bad value) of a labels mapping."""
     errors = []
     for key, value in (labels or {}).items():
-        msg = label_key_error(key) or label_value_error(value)
+        msg, bad = label_key_error(key), key
+        if msg is None:
+            msg, bad = label_value_error(value), value
         if msg:
-            errors.append(_err('%s.%s' % (path, key), msg, value if label_key_error(key) is None else key))
+            errors.append(_err('%s.%s' % (path, key), msg, bad))
     return errors
 
 

@@ -324,8 +324,8 @@ def validate(data, plugin_name="fleetops.kurator.topology", known_versions=None)
         for key in settings.get("vars") if isinstance(settings.get("vars"), dict) else ():
             if not isinstance(key, str) or not key.isidentifier() or keyword.iskeyword(key) \
                     or key in ("True", "False", "None"):
-                c.add("settings.vars.%s" % key, key, "a valid Ansible variable name (letters, digits and '_', "
-                                                  "not starting with a digit)")
+                c.add("settings.vars.%s" % key, key,
+                      "a valid Ansible variable name (letters, digits and '_', not starting with a digit)")
     return c.errors
 
 

@@ -238,8 +238,8 @@ CASES = [
      'spec.placement.replicaScheduling.replicaSchedulingType'),
     ('pp-wp-string', pp('placement.replicaScheduling', {'replicaSchedulingType': 'Divided', 'weightPreference': 'x'}),
      'spec.placement.replicaScheduling.weightPreference'),
-    ('pp-static-string', pp('placement.replicaScheduling', {'replicaSchedulingType': 'Divided',
-                                                           'weightPreference': {'staticWeightList': 'x'}}),
+    ('pp-static-string', pp('placement.replicaScheduling', {
+        'replicaSchedulingType': 'Divided', 'weightPreference': {'staticWeightList': 'x'}}),
      'spec.placement.replicaScheduling.weightPreference.staticWeightList'),
     ('pp-static-item-string', pp('placement.replicaScheduling', {
         'replicaSchedulingType': 'Divided', 'weightPreference': {'staticWeightList': ['a']}}),
@@ -262,17 +262,15 @@ CASES = [
     ('pp-static-typo', pp('placement.replicaScheduling', with_path(
         WP, 'weightPreference.staticWeightList.0', {'targetCluster': {'clusterNames': ['a']}, 'wieght': 1})),
      "did you mean 'weight'"),
-    ('pp-dynamic-weight', pp('placement.replicaScheduling', {'replicaSchedulingType': 'Divided',
-                                                            'weightPreference': {'dynamicWeight': 'Available'}}),
+    ('pp-dynamic-weight', pp('placement.replicaScheduling', {
+        'replicaSchedulingType': 'Divided', 'weightPreference': {'dynamicWeight': 'Available'}}),
      'spec.placement.replicaScheduling.weightPreference.dynamicWeight'),
-    ('pp-weightlist-string', pp('placement.replicaScheduling', {'replicaSchedulingType': 'Weighted',
-                                                               'weightList': 'ab'}),
+    ('pp-weightlist-string', pp('placement.replicaScheduling', {'replicaSchedulingType': 'Weighted', 'weightList': 'ab'}),
      'spec.placement.replicaScheduling.weightList'),
     ('pp-weightlist-typo', pp('placement.replicaScheduling', {'replicaSchedulingType': 'Weighted', 'weightList': [
         {'targetCluster': {'clusterNames': ['a']}, 'weigth': 1}]}), "did you mean 'weight'"),
-    ('pp-weightlist-names-string', pp('placement.replicaScheduling', {'replicaSchedulingType': 'Weighted',
-                                                                     'weightList': [{'targetCluster': {
-                                                                         'clusterNames': 'ab'}, 'weight': 1}]}),
+    ('pp-weightlist-names-string', pp('placement.replicaScheduling', {
+        'replicaSchedulingType': 'Weighted', 'weightList': [{'targetCluster': {'clusterNames': 'ab'}, 'weight': 1}]}),
      'spec.placement.replicaScheduling.weightList[0].targetCluster.clusterNames'),
     ('pp-workload-affinity-string', pp('placement.workloadAffinity', 'x'), 'spec.placement.workloadAffinity'),
     ('pp-workload-affinity-term-string', pp('placement.workloadAffinity', {'affinity': 'x'}),
