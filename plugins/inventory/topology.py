@@ -112,6 +112,7 @@ except ImportError:  # pragma: no cover - ansible-core 2.18
     def trust_as_template(value):
         return value
 
+from ansible_collections.fleetops.kurator.plugins.module_utils._labels import is_vaulted
 from ansible_collections.fleetops.kurator.plugins.module_utils._topology import (
     CONTROL_PLANE_GROUPS,
     TopologyError,
@@ -197,7 +198,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
     @staticmethod
     def _kubeconfig_ref(value, base):
         # A vaulted kubeconfig stays encrypted in the inventory; only a task that uses it decrypts it.
-        if type(value).__name__ in ("AnsibleVaultEncryptedUnicode", "EncryptedString"):
+        if is_vaulted(value):
             return value
         if "\n" in value:
             return value  # inline content (for instance from a vault-encrypted vars file)

@@ -113,9 +113,14 @@ def cluster_name_error(value):
     return dns1123_label_error(value, CLUSTER_NAME_MAX)
 
 
+def is_vaulted(value):
+    """A vault-encrypted value (ansible-core 2.19 EncryptedString, or AnsibleVaultEncryptedUnicode before)."""
+    return type(value).__name__ in ("AnsibleVaultEncryptedUnicode", "EncryptedString")
+
+
 def show(value):
     """A short, safe rendering of a bad value (never the content of a vaulted secret)."""
-    if value.__class__.__name__ in ("AnsibleVaultEncryptedUnicode", "EncryptedString"):
+    if is_vaulted(value):
         return "<vaulted value>"
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."

@@ -23,6 +23,7 @@ from ansible_collections.fleetops.kurator.plugins.module_utils._labels import (
     CLUSTER_NAME_MAX,
     DNS1123_LABEL_RULE,
     dns1123_label_error,
+    is_vaulted,
     known_key,
     show,
     label_key_error,
@@ -239,11 +240,10 @@ def validate(data, plugin_name="fleetops.kurator.topology", known_versions=None)
         if "provider" in cluster:
             c.token(path + ".provider", cluster["provider"])
         c.labels(path + ".labels", cluster.get("labels"))
-        if "kubeconfig" not in cluster or cluster["kubeconfig"] in (None, ""):
-            c.add(path + ".kubeconfig", cluster.get("kubeconfig"),
-                  "a kubeconfig reference: a file path (relative to the topology file) or a vaulted kubeconfig")
-        elif not isinstance(cluster["kubeconfig"], str):
-            c.add(path + ".kubeconfig", cluster["kubeconfig"],
+        # A vaulted kubeconfig is not compared with anything: that would decrypt it.
+        kubeconfig = cluster.get("kubeconfig")
+        if not is_vaulted(kubeconfig) and (not isinstance(kubeconfig, str) or not kubeconfig):
+            c.add(path + ".kubeconfig", kubeconfig,
                   "a kubeconfig reference: a file path (relative to the topology file) or a vaulted kubeconfig")
         if "context" in cluster:
             c.string(path + ".context", cluster["context"])
