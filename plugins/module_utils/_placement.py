@@ -396,12 +396,13 @@ def scalar(test, expected):
     return check
 
 
-def _is_int(value):
+def is_int(value):
+    """An integer that is not a bool (YAML true is an int to Python)."""
     return isinstance(value, int) and not isinstance(value, bool)
 
 
 def integer(low, high, what='an integer'):
-    return scalar(lambda v: _is_int(v) and low <= v <= high, '%s from %d to %d' % (what, low, high))
+    return scalar(lambda v: is_int(v) and low <= v <= high, '%s from %d to %d' % (what, low, high))
 
 
 def enum(*values):
@@ -416,9 +417,9 @@ STRING = scalar(lambda v: isinstance(v, str), 'a string')
 BOOL = scalar(lambda v: isinstance(v, bool), 'true or false')
 INT32 = integer(-2 ** 31, INT32_MAX, 'an int32 integer')
 INT64 = integer(-2 ** 63, INT64_MAX, 'an int64 integer')
-CLUSTER_NAME = scalar(lambda v: cluster_name_error(v) is None,
-                      'a Karmada cluster name (a DNS-1123 label: lower-case letters, digits and \'-\', '
-                      'at most 48 characters)')
+CLUSTER_NAME_EXPECTED = ("a Karmada cluster name (a DNS-1123 label: lower-case letters, digits and '-', "
+                         "at most 48 characters)")
+CLUSTER_NAME = scalar(lambda v: cluster_name_error(v) is None, CLUSTER_NAME_EXPECTED)
 CLUSTER_NAMES = list_of(CLUSTER_NAME, 'a list of cluster names')
 STRINGS = list_of(STRING, 'a list of strings')
 
@@ -515,8 +516,7 @@ def normalize_cluster(cluster, replicas, path='cluster'):
     if not name or not isinstance(name, str):
         raise PlacementError('every cluster needs a non-empty name: %r' % (cluster,))
     if cluster_name_error(name):
-        raise PlacementError(problem(path + '.name', name, 'a Karmada cluster name (a DNS-1123 label: lower-case '
-                                                           'letters, digits and \'-\', at most 48 characters)'))
+        raise PlacementError(problem(path + '.name', name, CLUSTER_NAME_EXPECTED))
     zones = cluster.get('zones')
     if zones is None:
         zones = [cluster['zone']] if cluster.get('zone') else []

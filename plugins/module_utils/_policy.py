@@ -26,8 +26,8 @@ from ansible_collections.fleetops.kurator.plugins.module_utils._labels import (
     label_value_error, problem)
 from ansible_collections.fleetops.kurator.plugins.module_utils._placement import (
     BOOL, CLUSTER_AFFINITY, CLUSTER_NAME, CLUSTER_NAMES, INT32, INT32_MAX, INT64_MAX, LABEL_SELECTOR, REPLICA_SCHEDULING,
-    SEATS_LIMIT, STATIC_CLUSTER_WEIGHT, STRING, STRINGS, anything, enum, extend, integer, list_of, map_of, mapping,
-    placement_shape, shape_errors)
+    SEATS_LIMIT, STATIC_CLUSTER_WEIGHT, STRING, STRINGS, anything, enum, extend, integer, is_int, list_of, map_of,
+    mapping, placement_shape, shape_errors)
 
 API_VERSION = 'policy.karmada.io/v1alpha1'
 OWNER_LABEL = 'fleetops.kurator/owner'
@@ -179,10 +179,6 @@ def overflow_allowed(rs):
     return pref == 'Weighted' and bool((rs.get('weightPreference') or {}).get('dynamicWeight'))
 
 
-def _int(value):
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _validate_replica_scheduling(rs, path):
     """CRD schema checks for replicaScheduling (enums, weight minimum 1)."""
     errors = []
@@ -201,7 +197,7 @@ def _validate_replica_scheduling(rs, path):
     for i, rule in enumerate(wp.get('staticWeightList') or []):
         p = '%s.weightPreference.staticWeightList[%d]' % (path, i)
         weight = rule.get('weight')
-        if not _int(weight) or weight < 1:
+        if not is_int(weight) or weight < 1:
             errors.append(_err(p + '.weight', 'should be an integer greater than or equal to 1', weight))
         if 'targetCluster' not in rule:
             errors.append(_err(p + '.targetCluster', 'Required value'))
@@ -221,7 +217,7 @@ def _validate_spread_constraints(constraints, path):
             errors.append(_err(p + '.spreadByField', 'supported values: "cluster", "region", "zone", "provider"',
                                field))
         lo, hi = sc.get('minGroups', 0) or 0, sc.get('maxGroups', 0) or 0
-        if not _int(lo) or not _int(hi):
+        if not is_int(lo) or not is_int(hi):
             errors.append(_err(p, 'minGroups and maxGroups must be integers'))
             continue
         if lo < 0:
@@ -342,7 +338,7 @@ def _propagation_rules(spec, namespace):
     if app is not None:
         p = 'spec.failover.application'
         tol = (app.get('decisionConditions') or {}).get('tolerationSeconds', 300)
-        if _int(tol) and tol < 0:
+        if is_int(tol) and tol < 0:
             errors.append(_err(p + '.decisionConditions.tolerationSeconds', 'must be greater than or equal to 0', tol))
         mode = app.get('purgeMode', 'Gracefully')
         grace = app.get('gracePeriodSeconds')
@@ -351,7 +347,7 @@ def _propagation_rules(spec, namespace):
             errors.append(_err(p + '.gracePeriodSeconds', 'only takes effect when purgeMode is gracefully', grace))
         if gracefully and grace is None:
             errors.append(_err(p + '.gracePeriodSeconds', 'should not be empty when purgeMode is gracefully'))
-        if grace is not None and _int(grace) and grace <= 0:
+        if grace is not None and is_int(grace) and grace <= 0:
             errors.append(_err(p + '.gracePeriodSeconds', 'must be greater than 0', grace))
     for kind in ('application', 'cluster'):
         rules = ((failover.get(kind) or {}).get('statePreservation') or {}).get('rules') or []
@@ -515,7 +511,7 @@ def short_form_spec(resources, clusters=None, cluster_labels=None, mode='duplica
     for key, value in (weights if isinstance(weights, dict) else {}).items():
         if cluster_name_error(key):
             errors.append(problem('weights.%s' % key, key, 'a cluster name (%s)' % cluster_name_error(key)))
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= INT64_MAX:
+        if not is_int(value) or not 1 <= value <= INT64_MAX:
             errors.append(problem('weights.%s' % key, value, 'an integer weight from 1 to %d' % INT64_MAX))
     if errors:
         raise PolicyError(errors)
