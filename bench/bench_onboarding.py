@@ -134,7 +134,8 @@ def script_workdir(workdir, inv, key, topo, edge_hosts):
                      labels=node["labels"], node_ip=None, runtime_endpoint="unix:///run/containerd/containerd.sock",
                      cgroup_driver="cgroupfs", cgroup_root_path="@CGROUP_ROOT@",
                      sandbox_image="registry.k8s.io/pause:3.10", edgecore_overrides={},
-                     containerd_snapshotter="overlayfs", cni_bin_dir="/usr/lib/cni", cni_conf_dir="/etc/cni/net.d",
+                     containerd_snapshotter="overlayfs", restrict_oom_score_adj=True,   # lab hosts lack CAP_SYS_RESOURCE
+                     cni_bin_dir="/usr/lib/cni", cni_conf_dir="/etc/cni/net.d",
                      pod_cidr="10.88.0.0/16")
             d = os.path.join(w, node["name"])
             os.makedirs(d)

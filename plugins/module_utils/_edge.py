@@ -148,17 +148,23 @@ def render_containerd(p):
         "version = 2",
         "",
         '[plugins."io.containerd.grpc.v1.cri"]',
-        '  sandbox_image = "%s"' % p["sandbox_image"],
+        '  sandbox_image = %s' % json.dumps(p["sandbox_image"]),
+    ]
+    if p.get("restrict_oom_score_adj"):
+        # Without CAP_SYS_RESOURCE (an unprivileged container host) runc cannot lower a pod's
+        # oom_score_adj below its own, and every sandbox fails to start.
+        lines.append("  restrict_oom_score_adj = true")
+    lines += [
         '  [plugins."io.containerd.grpc.v1.cri".containerd]',
-        '    snapshotter = "%s"' % p["containerd_snapshotter"],
+        '    snapshotter = %s' % json.dumps(p["containerd_snapshotter"]),
         '    default_runtime_name = "runc"',
         '    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]',
         '      runtime_type = "io.containerd.runc.v2"',
         '      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]',
         "        SystemdCgroup = %s" % systemd_cgroup,
         '  [plugins."io.containerd.grpc.v1.cri".cni]',
-        '    bin_dir = "%s"' % p["cni_bin_dir"],
-        '    conf_dir = "%s"' % p["cni_conf_dir"],
+        '    bin_dir = %s' % json.dumps(p["cni_bin_dir"]),
+        '    conf_dir = %s' % json.dumps(p["cni_conf_dir"]),
         "",
     ]
     return "\n".join(lines)
@@ -191,6 +197,20 @@ def render_cni(p):
 def render_stamp(version, size, mtime):
     """What the module records about the installed binary: a new binary restarts edgecore."""
     return render_json({"binary_version": version, "binary_size": size, "binary_mtime": int(mtime)})
+
+
+CAP_SYS_RESOURCE = 24
+
+
+def has_capability(status_text, cap):
+    """Whether the CapEff line of a /proc/<pid>/status holds capability number cap."""
+    for line in (status_text or "").splitlines():
+        if line.startswith("CapEff:"):
+            try:
+                return bool(int(line.split()[1], 16) >> cap & 1)
+            except (IndexError, ValueError):
+                return False
+    return False
 
 
 def parse_source(text):

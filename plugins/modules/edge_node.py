@@ -151,6 +151,13 @@ options:
     description: Write C(/etc/containerd/config.toml) and keep containerd enabled and running.
     type: bool
     default: true
+  restrict_oom_score_adj:
+    description:
+      - containerd CRI C(restrict_oom_score_adj) - never ask runc for an oom_score_adj below containerd's own.
+        Needed where containerd lacks C(CAP_SYS_RESOURCE) (a host that is an unprivileged container), or every
+        pod sandbox fails with C(can't get final child's PID from pipe).
+      - Unset - on exactly when the host lacks C(CAP_SYS_RESOURCE).
+    type: bool
   containerd_snapshotter:
     description: containerd snapshotter (C(overlayfs), or C(native) where overlayfs cannot work).
     type: str
@@ -430,6 +437,8 @@ class EdgeNode(object):
         joined_before = self.joined()
 
         runtime_changed = False
+        if p["restrict_oom_score_adj"] is None:
+            p["restrict_oom_score_adj"] = not edge.has_capability(read("/proc/self/status"), edge.CAP_SYS_RESOURCE)
         if p["manage_containerd"]:
             runtime_changed |= self.converge_file(edge.CONTAINERD_CONFIG, edge.render_containerd(p), 0o644)
         if p["manage_cni"]:
@@ -700,6 +709,7 @@ def main():
             edgecore_overrides=dict(type="dict", default={}),
             manage_containerd=dict(type="bool", default=True),
             containerd_snapshotter=dict(type="str", default="overlayfs"),
+            restrict_oom_score_adj=dict(type="bool"),
             manage_cni=dict(type="bool", default=True),
             cni_conf_dir=dict(type="path", default="/etc/cni/net.d"),
             cni_bin_dir=dict(type="path", default="/usr/lib/cni"),

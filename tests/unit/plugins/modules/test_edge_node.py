@@ -23,7 +23,7 @@ PARAMS = dict(name="edge-a-1", state="present", inspect=False, cloudcore_host="1
               token="abc.def.ghi.jkl", token_optional=False, labels={"region": "east-china"}, node_ip=None, binary=None, version=None,
               runtime_endpoint="unix:///run/containerd/containerd.sock", cgroup_driver="systemd", cgroup_root="",
               sandbox_image="registry.k8s.io/pause:3.10", edgecore_overrides={}, manage_containerd=True,
-              containerd_snapshotter="overlayfs", manage_cni=True, cni_conf_dir=None, cni_bin_dir="/usr/lib/cni",
+              containerd_snapshotter="overlayfs", restrict_oom_score_adj=None, manage_cni=True, cni_conf_dir=None, cni_bin_dir="/usr/lib/cni",
               pod_cidr="10.88.0.0/16", image_archives=[], images=[], image_dir=None, validate_certs=True,
               binary_url="", binary_member="", binary_sha256="",
               join_timeout=0, purge_runtime_config=False)
@@ -158,6 +158,19 @@ def test_edgecore_config_follows_keadm_join():
     assert edged["tailoredKubeletConfig"]["cgroupsPerQOS"] is False
     assert edged["tailoredKubeletConfig"]["containerRuntimeEndpoint"] == "unix:///run/containerd/containerd.sock"
     assert config["edgecoreVersion"] == "v1.23.1"
+
+
+def test_restrict_oom_score_adj_follows_cap_sys_resource():
+    base = dict(PARAMS, cni_conf_dir="/etc/cni/net.d")
+    assert "restrict_oom_score_adj = true" in edge.render_containerd(dict(base, restrict_oom_score_adj=True))
+    assert "restrict_oom_score_adj" not in edge.render_containerd(dict(base, restrict_oom_score_adj=False))
+    root = "CapInh:\t0000000000000000\nCapEff:\t000001ffffffffff\n"
+    container = "CapEff:\t00000004a82c35fb\n"          # what a lab host (Docker, not privileged) has
+    assert edge.has_capability(root, edge.CAP_SYS_RESOURCE)
+    assert not edge.has_capability(container, edge.CAP_SYS_RESOURCE)
+    assert not edge.has_capability("", edge.CAP_SYS_RESOURCE)
+    # TOML strings are quoted and escaped, whatever the input holds.
+    assert 'sandbox_image = "a\\"b"' in edge.render_containerd(dict(base, sandbox_image='a"b'))
 
 
 def test_ipv6_cloudcore_and_quic():
