@@ -295,6 +295,7 @@ reason:
   type: str
 """
 
+import ipaddress
 import os
 import shutil
 import tarfile
@@ -303,8 +304,39 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.urls import open_url
 from ansible_collections.fleetops.kurator.plugins.module_utils import _edge as edge
-from ansible_collections.fleetops.kurator.plugins.module_utils import _download, _images
+from ansible_collections.fleetops.kurator.plugins.module_utils import _download, _images, _labels
 from ansible_collections.fleetops.kurator.plugins.module_utils._files import converge_file, read_text as read
+
+
+def input_problems(p):
+    """Bad options, each as '<option>: got X; expected Y', before anything on the host is touched."""
+    problems = []
+    error = _labels.dns1123_subdomain_error(p["name"])
+    if error:
+        problems.append(_labels.problem("name", p["name"], "a Node name: it " + error))
+    for port in ("websocket_port", "quic_port", "cert_port", "stream_port"):
+        if not 1 <= p[port] <= 65535:
+            problems.append(_labels.problem(port, p[port], "a TCP/UDP port, 1-65535"))
+    for key, value in sorted(p["labels"].items()):
+        error = _labels.label_key_error(key)
+        if error:
+            problems.append(_labels.problem("labels", key, "a label key: " + error))
+        error = _labels.label_value_error(value)
+        if error:
+            problems.append(_labels.problem("labels.%s" % key, value, "a label value: " + error))
+    try:
+        ipaddress.ip_network(p["pod_cidr"], strict=True)
+    except ValueError as exc:
+        problems.append(_labels.problem("pod_cidr", p["pod_cidr"], "a network in CIDR notation (%s)" % exc))
+    host = p["cloudcore_host"]
+    if host and (any(c.isspace() for c in host) or not host.strip("[]")):
+        problems.append(_labels.problem("cloudcore_host", host, "an IP address or a DNS name"))
+    for image in p["images"]:
+        try:
+            _images.parse_ref(image["ref"])
+        except ValueError as exc:
+            problems.append(_labels.problem("images[].ref", image["ref"], str(exc)))
+    return problems
 
 
 def image_file_name(ref):
@@ -728,6 +760,9 @@ def main():
 
         supports_check_mode=True,
     )
+    problems = [] if module.params["inspect"] else input_problems(module.params)
+    if problems:
+        module.fail_json(msg="edge_node: %d bad option(s): %s" % (len(problems), "; ".join(problems)), problems=problems)
     node = EdgeNode(module)
     if module.params["inspect"]:
         result = node.info()

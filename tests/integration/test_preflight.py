@@ -73,7 +73,9 @@ def test_unreachable_cluster_and_host_are_reported_together(tmp_path, lab_topolo
     if site.get("ssh_key"):
         site["ssh_key"] = str((base / site["ssh_key"]).resolve())
     live_node = site["nodes"][0]["name"]
+    # A closed port on loopback: a host that refuses SSH (loopback addresses need the opt-in).
     site["nodes"].append({"name": "edge-gone", "address": "127.0.0.1", "ssh_port": closed_port()})
+    data.setdefault("settings", {})["allow_loopback_addresses"] = True
     for host in data.get("control_plane_hosts") or []:
         if host.get("ssh_key"):
             host["ssh_key"] = str((base / host["ssh_key"]).resolve())

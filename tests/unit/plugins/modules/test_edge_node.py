@@ -479,3 +479,25 @@ def test_init_cgroup_and_mounts():
 def test_cgroup_root_is_rendered():
     config = edge.edgecore_config(dict(PARAMS, cgroup_root_path="/docker/abc"), "v1.23.1")
     assert config["modules"]["edged"]["tailoredKubeletConfig"]["cgroupRoot"] == "/docker/abc"
+
+
+@pytest.mark.parametrize("override, expected", [
+    ({"name": "a;rm -rf /"}, "name: got 'a;rm -rf /'; expected a Node name"),
+    ({"name": "Edge_1"}, "name: got 'Edge_1'"),
+    ({"websocket_port": 0}, "websocket_port: got 0; expected a TCP/UDP port, 1-65535"),
+    ({"cert_port": -1}, "cert_port: got -1"),
+    ({"quic_port": 70000}, "quic_port: got 70000"),
+    ({"labels": {"bad key!": "x"}}, "labels: got 'bad key!'; expected a label key"),
+    ({"labels": {"region": "east china"}}, "labels.region: got 'east china'; expected a label value"),
+    ({"pod_cidr": "10.88.0.1/16"}, "pod_cidr: got '10.88.0.1/16'; expected a network in CIDR notation"),
+    ({"pod_cidr": "10.88.0.0/33"}, "pod_cidr: got '10.88.0.0/33'"),
+    ({"cloudcore_host": "10.0.0.1 x"}, "cloudcore_host: got '10.0.0.1 x'"),
+    ({"images": [{"ref": "pause", "url": "http://m/x.tar", "sha256": None}]}, "images[].ref: got 'pause'"),
+])
+def test_bad_options_are_named_before_anything_runs(override, expected):
+    problems = edge_node.input_problems(dict(PARAMS, cni_conf_dir="/etc/cni/net.d", **override))
+    assert any(expected in p for p in problems), problems
+
+
+def test_good_options_have_no_problems():
+    assert edge_node.input_problems(dict(PARAMS, cni_conf_dir="/etc/cni/net.d")) == []
