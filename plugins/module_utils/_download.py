@@ -57,19 +57,22 @@ def extract_member(archive, member, dest, mode=0o755):
     directory = os.path.dirname(dest)
     if not os.path.isdir(directory):
         os.makedirs(directory, 0o755)
-    with tarfile.open(archive) as tar:
-        try:
-            info = tar.getmember(member)
-        except KeyError:
-            raise ValueError("the archive has no %s" % member)
-        if not info.isfile():
-            raise ValueError("%s in the archive is not a regular file" % member)
-        handle, tmp = tempfile.mkstemp(dir=directory, prefix=".extract-")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                shutil.copyfileobj(tar.extractfile(info), out, 1 << 20)
-            os.chmod(tmp, mode)
-            os.rename(tmp, dest)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+    # One streaming pass that stops at the member (getmember() would decompress the whole
+    # archive to index it, and extracting would then decompress it again from the start).
+    with tarfile.open(archive, "r|*") as tar:
+        for info in tar:
+            if info.name.lstrip("./") != member.lstrip("./"):
+                continue
+            if not info.isfile():
+                raise ValueError("%s in the archive is not a regular file" % member)
+            handle, tmp = tempfile.mkstemp(dir=directory, prefix=".extract-")
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    shutil.copyfileobj(tar.extractfile(info), out, 1 << 20)
+                os.chmod(tmp, mode)
+                os.rename(tmp, dest)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+            return
+    raise ValueError("the archive has no %s" % member)
