@@ -39,7 +39,8 @@ stage_pause() {
   # Upstream's pause runs as 65535 (runc then needs CAP_SYS_PTRACE to join its namespaces).
   printf 'FROM scratch\nCOPY pause /pause\nUSER 65535:65535\nENTRYPOINT ["/pause"]\n' >"$d/Dockerfile"
 }
-inputs_pause() { sha256sum "$HERE/pause/pause.c" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16; }
+# Inputs hash the content only (not paths): another checkout of the same recipe reuses the image.
+inputs_pause() { cat "$HERE/pause/pause.c" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16; }
 
 stage_agnhost() {
   local d=$1
@@ -49,7 +50,7 @@ stage_agnhost() {
   # Upstream's entrypoint and default command; a static binary needs no base image.
   printf 'FROM scratch\nCOPY rootfs/ /\nEXPOSE 80 8080 8081 9376 5000\nENTRYPOINT ["/agnhost"]\nCMD ["pause"]\n' >"$d/Dockerfile"
 }
-inputs_agnhost() { sha256sum "$KUBE_BIN/agnhost" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16; }
+inputs_agnhost() { cat "$KUBE_BIN/agnhost" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16; }
 
 # archive_path <ref>: where the mirror serves it.
 archive_path() {
