@@ -16,7 +16,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(BIN):$(PATH)
 
 .PHONY: help venv collection system-deps unit lint sanity build integration test demo \
-        lab-up lab-down lab-status bench-placement bench-onboarding changelog clean
+        lab-up lab-down lab-status bench-placement bench-onboarding bench-inventory changelog clean
 
 help:
 	@echo "make demo             lab-up, then playbooks/site.yml against the lab, then a fleet report"
@@ -25,6 +25,7 @@ help:
 	@echo "make lab-up|lab-down|lab-status           the local lab"
 	@echo "make bench-placement  replica-division benchmark"
 	@echo "make bench-onboarding edge onboarding: kubeedge_edge role vs a parallel-SSH script (lab)"
+	@echo "make bench-inventory  ansible-inventory --list at 100 / 1,000 / 10,000 edge hosts"
 
 # Controller tooling from PyPI (Galaxy is not needed: the `ansible` package ships the
 # dependency collections). Re-installed only when requirements change.
@@ -104,6 +105,10 @@ bench-placement: collection
 
 bench-onboarding: collection
 	$(BIN)/python bench/bench_onboarding.py
+
+# ansible-inventory --list at 100 / 1,000 / 10,000 edge hosts (seconds, peak RSS).
+bench-inventory: collection
+	$(BIN)/python bench/bench_inventory.py --sizes 100,1000,10000
 
 changelog: $(STAMP)
 	$(BIN)/antsibull-changelog lint
