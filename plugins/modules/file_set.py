@@ -19,7 +19,9 @@ description:
     each of which costs a round trip per file; the roles render the content on the controller.
   - Files are owned by the connecting user (the roles connect as root). Missing parent directories
     are created with mode 0755.
-  - For private keys, run the task with C(no_log) - the module returns no file content then.
+  - The content option is C(no_log), so no file's content appears in a result, a log or an AWX job event
+    (in a diff it shows as C(********)); the diff is returned only in diff mode. Run tasks that write
+    private keys with C(no_log) too, so the task's arguments are never displayed either.
 extends_documentation_fragment:
   - fleetops.kurator.attributes
 options:
@@ -34,7 +36,7 @@ options:
         type: path
         required: true
       content:
-        description: Exact text content (no newline is added).
+        description: Exact text content (no newline is added). Never returned (C(no_log)).
         type: str
         required: true
       mode:
@@ -46,6 +48,7 @@ attributes:
     support: full
   diff_mode:
     support: full
+    details: In diff mode, the before and after of each changed file, with contents masked (C(no_log)).
   idempotent:
     support: full
 """
@@ -87,7 +90,8 @@ def main():
         argument_spec=dict(
             files=dict(type="list", elements="dict", required=True, options=dict(
                 path=dict(type="path", required=True),
-                content=dict(type="str", required=True),
+                # no_log: key sets go through here; Ansible then scrubs the content from every result.
+                content=dict(type="str", required=True, no_log=True),
                 mode=dict(type="str", default="0644"),
             )),
         ),
@@ -109,7 +113,10 @@ def main():
         if note is not None:
             changed_paths.append(path)
             diffs.append(diff)
-    module.exit_json(changed=bool(changed_paths), changed_paths=changed_paths, diff=diffs)
+    result = dict(changed=bool(changed_paths), changed_paths=changed_paths)
+    if module._diff:
+        result["diff"] = diffs
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":
