@@ -98,7 +98,6 @@ keyed_groups:
 
 import errno
 import os
-import sys
 
 import yaml  # a controller requirement of ansible-core
 from ansible.errors import AnsibleError, AnsibleParserError
@@ -230,7 +229,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
             self._set(name, {
                 "ansible_connection": "local",
                 # Cluster tasks run on the controller, with the Python that runs Ansible (it has the kubernetes library).
-                "ansible_python_interpreter": sys.executable,
+                # (resolved when a play runs, so a synced inventory carries no machine's path)
+                "ansible_python_interpreter": trust_as_template("{{ ansible_playbook_python }}"),
                 "fleetops_kind": "cluster",
                 "fleetops_cluster": {k: v for k, v in cluster.items() if k != "kubeconfig"},
                 "fleetops_region": cluster["region"],

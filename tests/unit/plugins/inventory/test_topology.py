@@ -239,6 +239,17 @@ def test_vaulted_kubeconfig_through_the_plugin(tmp_path):
     assert type(cluster["fleetops_kubeconfig"]).__name__ in ("EncryptedString", "AnsibleVaultEncryptedUnicode")
 
 
+def test_cluster_hosts_carry_no_path_of_the_syncing_machine(tmp_path):
+    """An AWX inventory sync stores host vars: the interpreter is resolved when a play runs."""
+    import sys
+
+    path = tmp_path / "topology.yml"
+    path.write_text(yaml.safe_dump(good()))
+    cluster = _inventory(str(path)).get_host("cluster-shanghai").get_vars()
+    assert cluster["ansible_python_interpreter"] == "{{ ansible_playbook_python }}"
+    assert sys.executable not in str(cluster["ansible_python_interpreter"])
+
+
 @pytest.mark.parametrize("key,ok", [
     ("environment", True), ("edge-type", True), ("kubernetes.io/hostname", True),
     ("node-role.kubernetes.io/edge", True), ("a" * 63, True), ("a" * 64, False),
