@@ -27,6 +27,14 @@ def parse_sha256_file(text):
     return fields[0].lower()
 
 
+def expected_sha256(open_url, url, pinned="", validate_certs=True):
+    """The digest to verify url against: the pinned one, else the one in <url>.sha256."""
+    if pinned:
+        return pinned.lower()
+    response = open_url(url + ".sha256", validate_certs=validate_certs, timeout=30)
+    return parse_sha256_file(response.read().decode("utf-8", "replace"))
+
+
 def download(open_url, url, dest, sha256, validate_certs=True, timeout=120):
     """Stream url into dest (atomically: a temp file beside it, renamed when the digest matches)."""
     directory = os.path.dirname(dest)

@@ -573,8 +573,7 @@ class EdgeNode(object):
         except OSError:
             current = None
         try:
-            sha256 = (p["binary_sha256"] or "").lower() or _download.parse_sha256_file(
-                open_url(p["binary_url"] + ".sha256", validate_certs=p["validate_certs"], timeout=30).read().decode("utf-8", "replace"))
+            sha256 = _download.expected_sha256(open_url, p["binary_url"], p["binary_sha256"], p["validate_certs"])
         except Exception as exc:   # URLError, HTTPError, ValueError
             self.module.fail_json(msg="cannot read the checksum of %s: %s" % (p["binary_url"], exc), changes=self.changes)
         want = {"url": p["binary_url"], "member": p["binary_member"], "sha256": sha256}
@@ -615,8 +614,7 @@ class EdgeNode(object):
                 continue
             try:
                 _images.parse_ref(ref)
-                sha256 = (image.get("sha256") or "").lower() or _download.parse_sha256_file(
-                    open_url(url + ".sha256", validate_certs=self.p["validate_certs"], timeout=30).read().decode("utf-8", "replace"))
+                sha256 = _download.expected_sha256(open_url, url, image.get("sha256"), self.p["validate_certs"])
                 path = os.path.join(self.p["image_dir"], "%s.tar" % image_file_name(ref))
                 _download.download(open_url, url, path, sha256, validate_certs=self.p["validate_certs"])
             except Exception as exc:   # URLError, HTTPError, ValueError, OSError: say which image and why
