@@ -95,11 +95,25 @@ def join_token(core) -> str:
     return base64.b64decode(secret.data["tokendata"]).decode().strip()
 
 
+def karmada_answers() -> bool:
+    """Whether the Karmada API of the controller's kubeconfig answers (not only: the file exists)."""
+    if not KARMADA_KUBECONFIG.exists():
+        return False
+    from kubernetes import client, config
+    try:
+        api = config.new_client_from_config(config_file=str(KARMADA_KUBECONFIG))
+        client.VersionApi(api).get_code(_request_timeout=5)
+        return True
+    except Exception:  # noqa: BLE001 - refused, timed out, TLS: Karmada is not there
+        return False
+
+
 @pytest.fixture(scope="module")
 def converged(edge_nodes, tmp_path_factory):
     # The edge clusters' registration needs a Karmada control plane (test_karmada installs
-    # it when the whole suite runs; alone, this test installs it first).
-    if not KARMADA_KUBECONFIG.exists():
+    # it when the whole suite runs; alone, or after the lab hosts were recreated, this test
+    # installs it first).
+    if not karmada_answers():
         assert_ok(runners.ansible_playbook(TOPOLOGY, KARMADA_PLAYBOOK)[0])
     report = tmp_path_factory.mktemp("kubeedge") / "report.txt"
     t0 = time.monotonic()
