@@ -959,7 +959,13 @@ def cmd_down() -> None:
     print(f"stopped {len(stopped)} process(es)" + (f": {', '.join(stopped)}" if stopped else ""))
     ports = [p for c in CLUSTERS for p in (c.api_port, c.etcd_port, c.etcd_peer_port, c.kcm_port,
                                            c.sched_port, c.kwok_port)] + [MIRROR_PORT, S3_PORT]
+    # A stopped process's listening socket can outlive it by a moment (seen: S3 on 9000 right
+    # after its process exited): give the kernel a few seconds before calling it a leftover.
+    deadline = time.time() + 10
     busy = [p for p in ports if port_open(p)]
+    while busy and time.time() < deadline:
+        time.sleep(0.5)
+        busy = [p for p in busy if port_open(p)]
     if busy:
         die(f"ports still listening after down: {busy}")
 
