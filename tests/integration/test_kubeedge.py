@@ -168,7 +168,10 @@ def edge_workload(name: str) -> list[dict]:
             "spec": {"nodeSelector": {"node-role.kubernetes.io/edge": ""},
                      "containers": [{"name": "agnhost", "image": AGNHOST, "imagePullPolicy": "IfNotPresent",
                                      "args": ["netexec", "--http-port=8080"],
-                                     "ports": [{"containerPort": 8080}]}]}}},
+                                     "ports": [{"containerPort": 8080}],
+                                     # ready means edged's prober reached the port, not just "started"
+                                     "readinessProbe": {"httpGet": {"path": "/hostname", "port": 8080},
+                                                        "periodSeconds": 2}}]}}},
     }]
 
 
@@ -198,8 +201,13 @@ def test_a_real_container_runs_at_the_edge_through_karmada(karmada_custom, core,
     assert pod.spec.node_name in edge_nodes, pod.spec.node_name
     # The container really runs: agnhost answers on the pod IP from its node.
     address = edge_nodes[pod.spec.node_name]["address"]
-    answer = ssh(address, f"curl -sS --max-time 5 http://{pod.status.pod_ip}:8080/hostname")
-    assert answer.returncode == 0 and answer.stdout.strip() == pod.metadata.name, (answer.stdout, answer.stderr)
+    url = f"http://{pod.status.pod_ip}:8080/hostname"
+
+    def answers():
+        answer = ssh(address, f"curl -sS --max-time 5 {url}")
+        return answer.stdout.strip() if answer.returncode == 0 else None
+    # The bridge may take a moment after the sandbox reports its IP; a few tries, then fail.
+    assert wait(f"agnhost answering on {url} from {pod.spec.node_name}", answers, timeout=60, every=3) == pod.metadata.name
     images = ssh(address, "ctr -n k8s.io images ls -q").stdout.split()
     assert AGNHOST in images and "registry.k8s.io/pause:3.10" in images
     # Karmada sees it as its own: the binding schedules it to the edge cluster only.
