@@ -7,17 +7,18 @@
 # redone, a finished one never. An output added to a component later (karmada-agent) is
 # built alone into the cached dir when the component supports it (missing_<component>).
 # Usage: lab/build-binaries.sh [-j N] [component...]
-#   default components: etcd kubernetes kwok helm karmada kubeedge
+#   default components: etcd kubernetes kwok helm karmada kubeedge coredns
 #   extra components:   gofakes3   (also: all)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/.." && pwd)"
 VERSIONS_FILE="${FLEETOPS_VERSIONS_FILE:-$REPO/roles/_artifacts/defaults/main/versions.yml}"
+LAB_VERSIONS_FILE="$REPO/lab/versions.yml"   # what only the lab runs
 CACHE="${FLEETOPS_LAB_CACHE:-/var/cache/fleetops-lab}"
 JOBS="${FLEETOPS_BUILD_JOBS:-2}"      # components built at once (2 cores)
 
-CORE=(etcd kubernetes kwok helm karmada kubeedge)
+CORE=(etcd kubernetes kwok helm karmada kubeedge coredns)
 EXTRA=(gofakes3)
 
 export GOMODCACHE="$CACHE/go/mod" GOCACHE="$CACHE/go/build" GOPATH="$CACHE/go/path"
@@ -26,11 +27,11 @@ mkdir -p "$CACHE/bin" "$CACHE/logs" "$CACHE/work" "$GOMODCACHE" "$GOCACHE"
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
-# version <key>: read "  key: value" from the version pin file.
+# version <key>: read "  key: value" from the version pin file, else the lab's own.
 version() {
   local v
-  v="$(awk -v k="$1" '$1 == k":" {print $2; exit}' "$VERSIONS_FILE")"
-  [[ -n "$v" ]] || { log "no version for '$1' in $VERSIONS_FILE"; return 1; }
+  v="$(awk -v k="$1" '$1 == k":" {print $2; exit}' "$VERSIONS_FILE" "$LAB_VERSIONS_FILE")"
+  [[ -n "$v" ]] || { log "no version for '$1' in $VERSIONS_FILE or $LAB_VERSIONS_FILE"; return 1; }
   printf '%s\n' "$v"
 }
 
@@ -174,6 +175,17 @@ build_kubeedge() {   # recipe D (CGO: edgecore needs sqlite)
   cp -r "$GOMODCACHE/$P@$v/build/crds/." "$out/crds/"; chmod -R u+w "$out/crds"
 }
 
+build_coredns() {   # the lab clusters' DNS (what kubeadm deploys), as a Deployment on real nodes
+  local v=$1 out=$2 M=github.com/coredns/coredns
+  workmod coredns
+  local gomod
+  gomod="$(gomod_of "$M@$v")"
+  go mod edit -go="$(awk '$1=="go"{print $2; exit}' "$gomod")"
+  copy_directives "$gomod" >> go.mod
+  go get "$M@$v"
+  CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X $M/coremain.GitCommit=$v" -o "$out/coredns" "$M"
+}
+
 build_gofakes3() {
   local v=$1 out=$2
   CGO_ENABLED=0 GOBIN="$out" go install -trimpath -ldflags "-s -w" \
@@ -188,6 +200,7 @@ declare -A OUTPUTS=(
   [helm]="helm"
   [karmada]="karmada-controller-manager karmada-scheduler karmada-webhook karmada-aggregated-apiserver karmada-agent karmadactl crds/kustomization.yaml"
   [kubeedge]="cloudcore edgecore keadm edgemark"
+  [coredns]="coredns"
   [gofakes3]="gofakes3"
 )
 check_outputs() {

@@ -42,6 +42,7 @@ STATE = Path(os.environ.get("FLEETOPS_LAB_STATE", "/var/lib/fleetops-lab"))
 CACHE = Path(os.environ.get("FLEETOPS_LAB_CACHE", "/var/cache/fleetops-lab"))
 VERSIONS_FILE = Path(os.environ.get(
     "FLEETOPS_VERSIONS_FILE", REPO / "roles/_artifacts/defaults/main/versions.yml"))
+LAB_VERSIONS_FILE = HERE / "versions.yml"   # what only the lab runs (kwok, S3, DNS)
 KUBECONFIG_DIR = Path(os.environ.get("FLEETOPS_LAB_KUBECONFIG_DIR", REPO / ".lab" / "kubeconfigs"))
 TOPOLOGY_FILE = Path(os.environ.get("FLEETOPS_LAB_TOPOLOGY", REPO / "inventories" / "lab" / "topology.yml"))
 # Shifts every port: a second lab instance (e.g. testing lab.py itself) beside the real one.
@@ -156,10 +157,11 @@ def die(msg: str) -> None:
 # ---------------------------------------------------------------------------
 def versions() -> dict[str, str]:
     out = {}
-    for line in VERSIONS_FILE.read_text().splitlines():
-        m = re.match(r"^\s+([a-z0-9_]+):\s*([^\s#]+)", line)
-        if m:
-            out[m.group(1)] = m.group(2).strip("'\"")
+    for path in (LAB_VERSIONS_FILE, VERSIONS_FILE):   # the collection's pins win
+        for line in path.read_text().splitlines():
+            m = re.match(r"^\s+([a-z0-9_]+):\s*([^\s#]+)", line)
+            if m:
+                out[m.group(1)] = m.group(2).strip("'\"")
     return out
 
 

@@ -13,13 +13,14 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 CACHE="${FLEETOPS_LAB_CACHE:-/var/cache/fleetops-lab}"
 VERSIONS_FILE="${FLEETOPS_VERSIONS_FILE:-$REPO/roles/_artifacts/defaults/main/versions.yml}"
+LAB_VERSIONS_FILE="$REPO/lab/versions.yml"   # what only the lab runs
 MIRROR="$CACHE/mirror"
 ARCH=amd64
 
 log() { printf '[images] %s\n' "$*" >&2; }
 die() { printf '[images] ERROR: %s\n' "$*" >&2; exit 1; }
 
-pin() { awk -v k="$1" '$1 == k":" {print $2; exit}' "$VERSIONS_FILE"; }
+pin() { awk -v k="$1" '$1 == k":" {print $2; exit}' "$VERSIONS_FILE" "$LAB_VERSIONS_FILE"; }
 KUBE_BIN="$CACHE/bin/kubernetes/$(pin kubernetes)"
 
 # name -> image reference. The tags are the ones upstream uses with the pinned versions:
