@@ -7,6 +7,8 @@ artifact mirror and an S3 store, all as background processes on this machine.
     lab/lab.py status    health per process, Ready nodes, resident memory
     lab/lab.py topology  (re)write inventories/lab/topology.yml
     lab/lab.py mirror    (re)build the artifact mirror tree from the binary cache
+    lab/lab.py nodes     join the lab hosts with role `node` to their clusters as real
+                         kubelet nodes, route pod ranges, deploy CoreDNS (lab/nodes.py)
 
 Standard library only (system python3 works; no PyYAML or kubernetes client needed).
 Binaries come from lab/build-binaries.sh's cache; state lives outside the repository:
@@ -319,6 +321,9 @@ def ensure_pki(c: Cluster) -> None:
     make_cert(d, "controller-manager", "ca", "/CN=system:kube-controller-manager", "clientAuth")
     make_cert(d, "scheduler", "ca", "/CN=system:kube-scheduler", "clientAuth")
     make_cert(d, "front-proxy-client", "front-proxy-ca", "/CN=front-proxy-client", "clientAuth")
+    # The API server's own identity toward kubelets (logs, exec, port-forward on real nodes).
+    make_cert(d, "apiserver-kubelet-client", "ca", "/O=system:masters/CN=kube-apiserver-kubelet-client",
+              "clientAuth")
     if not (d / "sa.key").exists():
         openssl("genrsa", "-out", "sa.key", "2048", cwd=d)
         openssl("rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub", cwd=d)
@@ -464,6 +469,12 @@ def start_apiserver(c: Cluster) -> bool:
         "--requestheader-username-headers=X-Remote-User",
         f"--proxy-client-cert-file={p / 'front-proxy-client.crt'}",
         f"--proxy-client-key-file={p / 'front-proxy-client.key'}",
+        # Webhooks and aggregated APIs served by pods on the real nodes: this machine routes
+        # pod addresses (lab/nodes.py), not Service addresses (kube-proxy runs on the nodes).
+        "--enable-aggregator-routing=true",
+        f"--kubelet-client-certificate={p / 'apiserver-kubelet-client.crt'}",
+        f"--kubelet-client-key={p / 'apiserver-kubelet-client.key'}",
+        "--kubelet-preferred-address-types=InternalIP,Hostname",   # node names are not in DNS
         # memory: smaller caches and no profiling; events expire fast
         "--profiling=false", "--event-ttl=30m",
         "--max-requests-inflight=100", "--max-mutating-requests-inflight=50",
@@ -959,6 +970,10 @@ def cmd_down() -> None:
         if stop(pf.stem):
             stopped.append(pf.stem)
     print(f"stopped {len(stopped)} process(es)" + (f": {', '.join(stopped)}" if stopped else ""))
+    import nodes  # noqa: PLC0415
+    routes = nodes.remove_machine_routes()
+    if routes:
+        print(f"removed {routes} route(s) to the real nodes' pod ranges")
     ports = [p for c in CLUSTERS for p in (c.api_port, c.etcd_port, c.etcd_peer_port, c.kcm_port,
                                            c.sched_port, c.kwok_port)] + [MIRROR_PORT, S3_PORT]
     # A stopped process's listening socket can outlive it by a moment (seen: S3 on 9000 right
@@ -1088,7 +1103,7 @@ def lab_lock(name: str):
 
 def main(argv: list[str]) -> int:
     cmd = argv[1] if len(argv) > 1 else "status"
-    if cmd in ("up", "down", "topology", "mirror"):
+    if cmd in ("up", "down", "topology", "mirror", "nodes"):
         lab_lock("lab")
     if cmd == "up":
         cmd_up()
@@ -1098,6 +1113,9 @@ def main(argv: list[str]) -> int:
         return cmd_status()
     elif cmd == "topology":
         print("updated" if write_topology() else "unchanged", TOPOLOGY_FILE)
+    elif cmd == "nodes":
+        import nodes  # noqa: PLC0415 - only this command needs Docker
+        nodes.cmd_nodes()
     elif cmd == "mirror":
         print("\n".join(ensure_mirror()) or "mirror up to date")
     else:

@@ -2,7 +2,8 @@
 # fleetops lab: one command for the whole lab (see lab/README.md).
 #   lab/lab.sh up       build missing binaries (cached), start clusters + kwok, the
 #                       artifact mirror and S3, the SSH hosts (lab/hosts/hosts.sh), build
-#                       the container images into the mirror (lab/images/build.sh),
+#                       the container images into the mirror (lab/images/build.sh), join
+#                       the real kubelet nodes and deploy CoreDNS (lab/lab.py nodes),
 #                       write inventories/lab/topology.yml. Idempotent.
 #   lab/lab.sh down     stop everything; verify no lab process or listener remains
 #   lab/lab.sh status   health per process and resident memory totals
@@ -12,7 +13,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 HOSTS_SH="$HERE/hosts/hosts.sh"
 PY="${FLEETOPS_LAB_PYTHON:-python3}"
 # Components lab-up needs (FLEETOPS_LAB_COMPONENTS overrides).
-COMPONENTS="${FLEETOPS_LAB_COMPONENTS:-etcd kubernetes kwok helm karmada kubeedge gofakes3}"
+COMPONENTS="${FLEETOPS_LAB_COMPONENTS:-etcd kubernetes kwok helm karmada kubeedge coredns gofakes3}"
 
 log() { printf '[lab] %s\n' "$*" >&2; }
 
@@ -29,6 +30,8 @@ up() {
   fi
   # Container images from the lab's binaries, into the mirror (needs dockerd: after the hosts).
   bash "$HERE/images/build.sh"
+  # Real kubelet nodes (hosts with role node) join their clusters; CoreDNS on them.
+  "$PY" "$HERE/lab.py" nodes
   # hosts.json may have appeared/changed: regenerate the topology with the hosts.
   "$PY" "$HERE/lab.py" topology >/dev/null
   log "lab up finished in $((SECONDS - t0))s"

@@ -13,6 +13,8 @@
 #   LAB_KARMADA_HOSTS   Karmada control-plane hosts, 1..3            (default 1)
 #   LAB_KARMADA_HA_HOSTS  separate 3-host Karmada for the HA test, 0|3 (default 0)
 #   LAB_EDGE_HOSTS      edge hosts, 0..98, split site-a/site-b       (default 5: 3+2)
+#   LAB_CLUSTER_NODES   real kubelet nodes per cluster, 0..3; cluster-beijing gets one
+#                       more (traffic between two real nodes)        (default 1)
 #   LAB_NET_PREFIX      first three octets of the lab /24            (default 172.31.250)
 #   FLEETOPS_LAB_CACHE  rootfs/deb cache outside the repo            (default /var/cache/fleetops-lab)
 #   FLEETOPS_LAB_STATE  state dir (hosts.json, dockerd log)          (default /var/lib/fleetops-lab)
@@ -35,6 +37,9 @@ GATEWAY="$NET_PREFIX.1"
 KARMADA_HOSTS="${LAB_KARMADA_HOSTS:-1}"
 KARMADA_HA_HOSTS="${LAB_KARMADA_HA_HOSTS:-0}"
 EDGE_HOSTS="${LAB_EDGE_HOSTS:-5}"
+CLUSTER_NODES="${LAB_CLUSTER_NODES:-1}"
+# The lab's clusters (lab/lab.py CLUSTERS), by index: their real nodes' addresses derive from it.
+LAB_CLUSTERS=(host cluster-beijing cluster-shanghai cluster-guangzhou cluster-hangzhou)
 BOOT_TIMEOUT="${LAB_BOOT_TIMEOUT:-180}"
 IMAGE_REPO="fleetops-lab/debian12-systemd"
 SUITE="bookworm"
@@ -199,7 +204,8 @@ cmd_image() {
 # topology
 # --------------------------------------------------------------------------
 # Emits "name role site ip" lines. Fixed addresses keep the lab stable:
-#   cloudcore-1 .10 · karmada-N .20+N · gw-hangzhou .30 · karmada-ha-N .40+N · edge-a-N .100+N · edge-b-N .150+N
+#   cloudcore-1 .10 · karmada-N .20+N · gw-hangzhou .30 · karmada-ha-N .40+N
+#   node-<cluster>-N .60+5*index+N (site = the cluster) · edge-a-N .100+N · edge-b-N .150+N
 desired_hosts() {
   [[ $KARMADA_HOSTS =~ ^[1-3]$ ]] || die "LAB_KARMADA_HOSTS must be 1..3"
   [[ $KARMADA_HA_HOSTS =~ ^[03]$ ]] || die "LAB_KARMADA_HA_HOSTS must be 0 or 3"
@@ -212,6 +218,13 @@ desired_hosts() {
   echo "gw-hangzhou gateway - $NET_PREFIX.30"
   # Not part of the lab topology: tests/integration/test_karmada_ha.py writes its own.
   for ((i = 1; i <= KARMADA_HA_HOSTS; i++)); do echo "karmada-ha-$i karmada-ha - $NET_PREFIX.$((40 + i))"; done
+  [[ $CLUSTER_NODES =~ ^[0-3]$ ]] || die "LAB_CLUSTER_NODES must be 0..3"
+  local idx n c
+  for idx in "${!LAB_CLUSTERS[@]}"; do
+    c=${LAB_CLUSTERS[$idx]}; n=$CLUSTER_NODES
+    [[ $c == cluster-beijing ]] && ((n > 0)) && n=$((n + 1))
+    for ((i = 1; i <= n; i++)); do echo "node-${c#cluster-}-$i node $c $NET_PREFIX.$((60 + 5 * idx + i))"; done
+  done
   a=$(((EDGE_HOSTS + 1) / 2)); b=$((EDGE_HOSTS - a))
   for ((i = 1; i <= a; i++)); do echo "edge-a-$i edge site-a $NET_PREFIX.$((100 + i))"; done
   for ((i = 1; i <= b; i++)); do echo "edge-b-$i edge site-b $NET_PREFIX.$((150 + i))"; done
@@ -286,7 +299,7 @@ start_host() { # name role site ip image
     -v /sys/fs/cgroup:/sys/fs/cgroup:rw --cgroupns=host
     --tmpfs /run --tmpfs /run/lock
     --label "$LABEL=host" --label "$LABEL.role=$role" --label "$LABEL.site=$site")
-  if [[ $role == edge ]]; then
+  if [[ $role == edge || $role == node ]]; then
     # overlayfs on Docker's overlayfs fails; a volume gives containerd ext4.
     args+=(-v "fleetops-lab-$name-containerd:/var/lib/containerd")
     # The kubelet inside edgecore refuses to start without /dev/kmsg (OOM
@@ -296,6 +309,11 @@ start_host() { # name role site ip image
     # which runs as uid 65535 (upstream pause): without CAP_SYS_PTRACE every app container
     # fails with "can't get final child's PID from pipe: EOF". A real node has it.
     args+=(--cap-add SYS_PTRACE)
+  fi
+  if [[ $role == node ]]; then
+    # A Kubernetes node forwards between its pod bridge and the lab network (pod routes
+    # between nodes, lab/nodes.py); /proc/sys is read-only inside, so set it at creation.
+    args+=(--sysctl net.ipv4.ip_forward=1 --sysctl net.ipv4.conf.all.rp_filter=0)
   fi
   # A host whose image or flags changed is recreated; otherwise left alone.
   spec="$(printf '%s\n' "$image" "${args[@]}" | sha256sum | cut -c1-12)"
@@ -307,7 +325,7 @@ start_host() { # name role site ip image
     docker rm -f "$name" >/dev/null
     docker volume rm -f "fleetops-lab-$name-containerd" >/dev/null 2>&1 || true
   fi
-  if [[ $role == edge ]]; then
+  if [[ $role == edge || $role == node ]]; then
     docker volume create --label "$LABEL=volume" "fleetops-lab-$name-containerd" >/dev/null
   fi
   docker run -d --name "$name" --label "$LABEL.spec=$spec" "${args[@]}" "$image" /lib/systemd/systemd >/dev/null
@@ -358,7 +376,7 @@ cmd_up() {
   image="$(cmd_image)"
   ensure_key
   ensure_sysctls
-  ((EDGE_HOSTS == 0)) || ensure_kubelet_sysctls
+  ((EDGE_HOSTS + CLUSTER_NODES == 0)) || ensure_kubelet_sysctls
   ensure_network
   desired="$(desired_hosts)"
   # Remove lab hosts that are no longer wanted (e.g. LAB_EDGE_HOSTS lowered).

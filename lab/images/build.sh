@@ -29,8 +29,9 @@ KUBE_BIN="$CACHE/bin/kubernetes/$(pin kubernetes)"
 declare -A REF=(
   [pause]="registry.k8s.io/pause:3.10"
   [agnhost]="registry.k8s.io/e2e-test-images/agnhost:2.59"
+  [coredns]="registry.k8s.io/coredns/coredns:$(pin coredns)"
 )
-ORDER=(pause agnhost)
+ORDER=(pause agnhost coredns)
 
 # stage_<name> <dir>: put the build context (Dockerfile + files) into dir.
 stage_pause() {
@@ -52,6 +53,17 @@ stage_agnhost() {
   printf 'FROM scratch\nCOPY rootfs/ /\nEXPOSE 80 8080 8081 9376 5000\nENTRYPOINT ["/agnhost"]\nCMD ["pause"]\n' >"$d/Dockerfile"
 }
 inputs_agnhost() { cat "$KUBE_BIN/agnhost" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16; }
+
+stage_coredns() {
+  local d=$1 bin
+  bin="$CACHE/bin/coredns/$(pin coredns)/coredns"
+  [[ -x $bin ]] || die "no coredns in $(dirname "$bin") (lab/build-binaries.sh coredns)"
+  cp "$bin" "$d/coredns"
+  # Upstream's image: the static binary at /coredns, run as nonroot (it binds 53 through
+  # NET_BIND_SERVICE, which the lab's Deployment grants as upstream's does).
+  printf 'FROM scratch\nCOPY coredns /coredns\nUSER 65532:65532\nEXPOSE 53 53/udp\nENTRYPOINT ["/coredns"]\n' >"$d/Dockerfile"
+}
+inputs_coredns() { cat "$CACHE/bin/coredns/$(pin coredns)/coredns" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16; }
 
 # archive_path <ref>: where the mirror serves it.
 archive_path() {
