@@ -39,6 +39,32 @@ def finish_playbook(popen: subprocess.Popen, timeout: int = 1800) -> subprocess.
     return subprocess.CompletedProcess(popen.args, popen.returncode, out, err)
 
 
+def karmada_kubeconfig(inventory: Path) -> Path:
+    """Where the karmada role leaves the controller's Karmada kubeconfig for this inventory."""
+    return Path.home() / ".fleetops" / inventory.parent.name / "karmada.kubeconfig"
+
+
+def karmada_answers(inventory: Path) -> bool:
+    """Whether the Karmada API of the controller's kubeconfig answers (not only: the file exists)."""
+    kubeconfig = karmada_kubeconfig(inventory)
+    if not kubeconfig.exists():
+        return False
+    from kubernetes import client, config
+    try:
+        api = config.new_client_from_config(config_file=str(kubeconfig))
+        client.VersionApi(api).get_code(_request_timeout=5)
+        return True
+    except Exception:  # noqa: BLE001 - refused, timed out, TLS: Karmada is not there
+        return False
+
+
+def ensure_karmada(inventory: Path) -> None:
+    """Install Karmada (playbooks/karmada.yml) unless its API answers: test_karmada installs it
+    when the whole suite runs; a file run alone, or after the lab hosts were recreated, needs it."""
+    if not karmada_answers(inventory):
+        assert_ok(ansible_playbook(inventory, REPO / "playbooks" / "karmada.yml")[0])
+
+
 def recap(output: str) -> dict:
     """host -> {ok, changed, unreachable, failed, ...} from PLAY RECAP."""
     out = {}

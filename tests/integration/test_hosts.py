@@ -53,11 +53,16 @@ def test_hosts_json_describes_the_lab_topology():
         roles.setdefault(host["role"], []).append(name)
         if host["role"] == "edge":
             assert host["site"], f"edge host {name} has no site"
+        elif host["role"] == "node":   # a real kubelet node: its site is its cluster
+            assert host["site"] in {"host", "cluster-beijing", "cluster-shanghai", "cluster-guangzhou",
+                                    "cluster-hangzhou"}, (name, host["site"])
         else:
             assert host["site"] is None, name
     assert len(roles.get("cloudcore", [])) >= 1, roles
     assert 1 <= len(roles.get("karmada", [])) <= 3, roles
     assert 1 <= len(roles.get("edge", [])) <= 98, roles
+    assert {h["site"] for h in HOSTS.values() if h["role"] == "node"} == {
+        "host", "cluster-beijing", "cluster-shanghai", "cluster-guangzhou", "cluster-hangzhou"}, roles
     addresses = [h["address"] for h in HOSTS.values()]
     assert len(addresses) == len(set(addresses)), "duplicate addresses"
 

@@ -28,8 +28,7 @@ pytestmark = pytest.mark.lab
 
 PLAYBOOK = REPO / "playbooks" / "kubeedge.yml"
 ONBOARD = REPO / "playbooks" / "edge_site_onboard.yml"
-KARMADA_PLAYBOOK = REPO / "playbooks" / "karmada.yml"
-KARMADA_KUBECONFIG = Path.home() / ".fleetops" / TOPOLOGY.parent.name / "karmada.kubeconfig"
+KARMADA_KUBECONFIG = runners.karmada_kubeconfig(TOPOLOGY)
 # Our own controller download cache: other lab tests may empty the default one while we run.
 ARTIFACT_CACHE = "/var/tmp/fleetops-kubeedge-test-cache"
 # Where runs that do not name a report file write it (never into the repository).
@@ -95,26 +94,10 @@ def join_token(core) -> str:
     return base64.b64decode(secret.data["tokendata"]).decode().strip()
 
 
-def karmada_answers() -> bool:
-    """Whether the Karmada API of the controller's kubeconfig answers (not only: the file exists)."""
-    if not KARMADA_KUBECONFIG.exists():
-        return False
-    from kubernetes import client, config
-    try:
-        api = config.new_client_from_config(config_file=str(KARMADA_KUBECONFIG))
-        client.VersionApi(api).get_code(_request_timeout=5)
-        return True
-    except Exception:  # noqa: BLE001 - refused, timed out, TLS: Karmada is not there
-        return False
-
-
 @pytest.fixture(scope="module")
 def converged(edge_nodes, tmp_path_factory):
-    # The edge clusters' registration needs a Karmada control plane (test_karmada installs
-    # it when the whole suite runs; alone, or after the lab hosts were recreated, this test
-    # installs it first).
-    if not karmada_answers():
-        assert_ok(runners.ansible_playbook(TOPOLOGY, KARMADA_PLAYBOOK)[0])
+    # The edge clusters' registration needs a Karmada control plane.
+    runners.ensure_karmada(TOPOLOGY)
     report = tmp_path_factory.mktemp("kubeedge") / "report.txt"
     t0 = time.monotonic()
     result = ansible(PLAYBOOK, "-e", f"onboard_report_file={report}")
