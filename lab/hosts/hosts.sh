@@ -425,8 +425,8 @@ cmd_up() {
   ((failed == 0)) || die "some hosts are not ready (see above; docker logs NAME)"
   write_hosts_json "$image" "$desired"
   log "$(wc -l <<<"$desired") hosts up in $((SECONDS - t0))s; inventory data: $STATE/hosts.json"
-  printf '  %-14s %-16s %-10s %s\n' NAME ADDRESS ROLE SITE
-  while read -r name role site ip; do printf '  %-14s %-16s %-10s %s\n' "$name" "$ip" "$role" "$site"; done <<<"$desired"
+  printf '  %-17s %-16s %-10s %s\n' NAME ADDRESS ROLE SITE
+  while read -r name role site ip; do printf '  %-17s %-16s %-10s %s\n' "$name" "$ip" "$role" "$site"; done <<<"$desired"
   echo "  ssh: ssh -i $SSH_KEY root@<address>   (or: lab/hosts/hosts.sh ssh <name>)"
 }
 
@@ -455,7 +455,7 @@ cmd_status() {
   if ! docker info >/dev/null 2>&1; then echo "dockerd: not running"; return 0; fi
   local names; names="$(docker ps -a --filter "label=$LABEL=host" --format '{{.Names}}' | sort -V)"
   if [[ -z $names ]]; then echo "no lab hosts"; return 0; fi
-  printf '%-14s %-16s %-9s %-10s %-5s %s\n' NAME ADDRESS STATE SYSTEMD SSH MEMORY
+  printf '%-17s %-16s %-9s %-10s %-5s %s\n' NAME ADDRESS STATE SYSTEMD SSH MEMORY
   local total=0 n ip st sd ok bytes
   for n in $names; do
     ip="$(docker inspect -f "{{with index .NetworkSettings.Networks \"$NET_NAME\"}}{{.IPAddress}}{{end}}" "$n")"
@@ -466,7 +466,7 @@ cmd_status() {
       ssh -i "$SSH_KEY" "${SSH_OPTS[@]}" "root@$ip" true 2>/dev/null && ok=yes || ok=NO
       bytes="$(mem_bytes "$n")"
     fi
-    printf '%-14s %-16s %-9s %-10s %-5s %s\n' "$n" "${ip:--}" "$st" "${sd:-?}" "$ok" "$(numfmt --to=iec-i --suffix=B --format=%.1f "$bytes")"
+    printf '%-17s %-16s %-9s %-10s %-5s %s\n' "$n" "${ip:--}" "$st" "${sd:-?}" "$ok" "$(numfmt --to=iec-i --suffix=B --format=%.1f "$bytes")"
     total=$((total + bytes))
   done
   echo "total: $(numfmt --to=iec-i --suffix=B --format=%.1f "$total") for $(wc -w <<<"$names") hosts"
