@@ -52,3 +52,15 @@ attributes:
   idempotent:
     support: full
 '''
+
+    # Modules in the collection's k8s action group (meta/runtime.yml): one module_defaults entry
+    # sets their connection for a whole play or block.
+    ACTION_GROUP_K8S = r'''
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/fleetops.kurator.k8s) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - fleetops.kurator.k8s
+'''

@@ -8,13 +8,17 @@ __metaclass__ = type
 
 class ModuleDocFragment(object):
 
-    # Connection options, with the names, aliases and environment variables kubernetes.core uses.
+    # Connection options: kubernetes.core's own argument spec (module_utils.args_common.AUTH_ARG_SPEC),
+    # documented here because ansible-test's sanity venv has no kubernetes.core to take its
+    # k8s_auth_options fragment from. tests/unit/test_action_group.py checks that this fragment and
+    # kubernetes.core's spec agree option by option (names, types, aliases, defaults, no_log).
     DOCUMENTATION = r'''
 options:
   kubeconfig:
     description:
       - Path to a kubeconfig file, or the kubeconfig content as a dictionary.
       - Falls back to E(K8S_AUTH_KUBECONFIG), then to C(~/.kube/config).
+      - Never logged (it may hold credentials).
     type: raw
   context:
     description:
@@ -36,8 +40,8 @@ options:
   validate_certs:
     description:
       - Whether to verify the API server's TLS certificate. Falls back to E(K8S_AUTH_VERIFY_SSL).
+      - When unset, the certificate is verified unless the kubeconfig turns verification off.
     type: bool
-    default: true
     aliases: [verify_ssl]
   ca_cert:
     description: CA certificate that signed the API server's certificate. Falls back to E(K8S_AUTH_SSL_CA_CERT).
@@ -57,6 +61,19 @@ options:
   no_proxy:
     description: Comma separated hosts or CIDRs that bypass O(proxy). Falls back to E(K8S_AUTH_NO_PROXY).
     type: str
+  proxy_headers:
+    description: Headers sent to the HTTP proxy of O(proxy).
+    type: dict
+    suboptions:
+      proxy_basic_auth:
+        description: Proxy credentials as C(user:password). Falls back to E(K8S_AUTH_PROXY_HEADERS_PROXY_BASIC_AUTH).
+        type: str
+      basic_auth:
+        description: Basic authentication as C(user:password). Falls back to E(K8S_AUTH_PROXY_HEADERS_BASIC_AUTH).
+        type: str
+      user_agent:
+        description: The C(User-Agent) header. Falls back to E(K8S_AUTH_PROXY_HEADERS_USER_AGENT).
+        type: str
   persist_config:
     description: Write refreshed tokens back to the kubeconfig file. Falls back to E(K8S_AUTH_PERSIST_CONFIG).
     type: bool

@@ -22,6 +22,12 @@ description:
     C(kubeedge_cloud), C(karmada_control_plane), C(karmada_agents), C(control_plane_hosts), C(push_members),
     C(pull_members), C(edge_clusters) (clusters with C(edge: true), registered in Karmada as edge clusters).
     Dashes in region and site names become underscores in group names."
+  - "Resolved once, here, for every play and role: C(fleetops_artifact_versions) (the pin file overridden by
+    C(settings.versions)), C(fleetops_artifact_mirror), C(fleetops_validate_certs), C(fleetops_cloudcore_address)
+    and C(fleetops_cloudcore_addresses), C(fleetops_controller_dir), C(fleetops_karmada_pki_dir),
+    C(fleetops_karmada_kubeconfig_path), and per host C(fleetops_k8s): the connection of the host's cluster
+    (a cluster's own; an edge node's site cluster; a control-plane host's host cluster) as C(module_defaults)
+    for C(group/kubernetes.core.k8s) and C(group/fleetops.kurator.k8s) take it."
   - See C(docs/topology.md) in the collection for a complete annotated example.
 extends_documentation_fragment:
   - ansible.builtin.constructed
@@ -129,6 +135,8 @@ NESTING_LIMIT = 100
 OPTION_KEYS = ("plugin", "compose", "groups", "keyed_groups", "strict", "use_extra_vars", "leading_separator",
                "use_vars_plugins")
 
+# Controller-side state of a topology: one directory per inventory directory.
+CONTROLLER_DIR = "~/.fleetops/%s"
 PIN_FILE = os.path.join(os.path.dirname(__file__), "..", "..", "roles", "_artifacts", "defaults", "main", "versions.yml")
 
 
@@ -156,6 +164,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
                          var_options=self._vars)
         topo = normalize(data)
         base = os.path.dirname(os.path.abspath(path))
+        self._controller_dir = CONTROLLER_DIR % (os.path.basename(base) or "default")
         for cluster in topo["clusters"]:
             cluster["kubeconfig"] = self._kubeconfig_ref(cluster["kubeconfig"], base)
         for host in [n for s in topo["edge_sites"] for n in s["nodes"]] + topo["control_plane_hosts"]:
@@ -186,13 +195,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
 
     @staticmethod
     def _known_components():
-        try:
-            import yaml  # controller requirement (PyYAML ships with ansible-core)
-
-            with open(PIN_FILE) as handle:
-                return set(yaml.safe_load(handle)["fleetops_versions"])
-        except (IOError, OSError, KeyError, TypeError):
-            return None
+        pins = read_pins()
+        return set(pins) if pins is not None else None
 
     @staticmethod
     def _kubeconfig_ref(value, base):
@@ -210,12 +214,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
             inv.add_group(group)
         for region in topo["regions"]:
             inv.add_group(group_name("region", region["name"]))
-        # Only the settings go on every host. Each host carries its own entry (fleetops_cluster,
-        # fleetops_labels, ...), never the whole topology: on group all that copy made
-        # `ansible-inventory --list` quadratic in the number of hosts.
-        inv.set_variable("all", "fleetops_settings", wrap_var(topo["settings"]))
+        # Only the settings and what derives from them go on every host. Each host carries its
+        # own entry (fleetops_cluster, fleetops_labels, ...), never the whole topology: on group
+        # all that copy made `ansible-inventory --list` quadratic in the number of hosts.
+        for key, value in resolved_settings(topo, read_pins() or {}, self._controller_dir).items():
+            inv.set_variable("all", key, wrap_var(value))
         for key, value in topo["settings"]["vars"].items():
             inv.set_variable("all", key, value)
+        host_cluster = next((c["name"] for c in topo["clusters"] if c["role"] == "host"), None)
 
         for cluster in topo["clusters"]:
             name = cluster["name"]
@@ -237,6 +243,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
                 "fleetops_labels": cluster["labels"],
                 "fleetops_kubeconfig": cluster["kubeconfig"],
                 "fleetops_kube_context": cluster.get("context"),
+                "fleetops_k8s": _connection(cluster, topo["settings"]["validate_certs"]),
             })
 
         for site in topo["edge_sites"]:
@@ -252,6 +259,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
                     "fleetops_edge_site": site["name"],
                     "fleetops_region": site["region"],
                     "fleetops_cloud_cluster": site["cluster"],
+                    "fleetops_k8s": _connection_of(site["cluster"]),
                     "fleetops_arch": node["arch"],
                     "fleetops_labels": node["labels"],
                 })
@@ -273,6 +281,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
                 "fleetops_control_plane_roles": host["roles"],
                 # Pull members whose karmada-agent runs on this host (role karmada_agent).
                 "fleetops_agent_clusters": sorted(c["name"] for c in topo["clusters"] if c.get("agent_host") == name),
+                # The host cluster's (cloudcore and in-cluster installs talk to it).
+                "fleetops_k8s": _connection_of(host_cluster) if host_cluster else {},
             })
             self._set(name, hostvars)
 
@@ -286,6 +296,65 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
         self._set_composite_vars(self.get_option("compose"), variables, host, strict=strict)
         self._add_host_to_composed_groups(self.get_option("groups"), variables, host, strict=strict)
         self._add_host_to_keyed_groups(self.get_option("keyed_groups"), variables, host, strict=strict)
+
+
+def read_pins():
+    """The collection's version pins (the one pin file), or None when it cannot be read."""
+    try:
+        with open(PIN_FILE) as handle:
+            pins = yaml.safe_load(handle)["fleetops_versions"]
+    except (IOError, OSError, KeyError, TypeError, yaml.YAMLError):
+        return None
+    return dict(pins) if isinstance(pins, dict) else None
+
+
+def resolved_settings(topo, pins, controller_dir):
+    """The variables every host gets, resolved here once so that no role or play computes them again.
+
+    fleetops_settings is the normalized settings block as written; the others derive from it and
+    from the rest of the topology.
+    """
+    settings = topo["settings"]
+    versions = dict(pins)
+    versions.update(settings["versions"])
+    cloud_hosts = [h["address"] for h in topo["control_plane_hosts"] if "kubeedge_cloud" in h["roles"]]
+    advertised = settings.get("kubeedge_advertise_address") or ""
+    return {
+        "fleetops_settings": settings,
+        # The pin file overridden by settings.versions.
+        "fleetops_artifact_versions": versions,
+        # Where every download comes from ("" = upstream).
+        "fleetops_artifact_mirror": settings["artifact_mirror"],
+        "fleetops_validate_certs": settings["validate_certs"],
+        # What edge nodes dial: settings.kubeedge_advertise_address, else the first kubeedge_cloud host.
+        "fleetops_cloudcore_address": advertised or (cloud_hosts[0] if cloud_hosts else ""),
+        # Every cloudcore address an edge node may have to reach (preflight).
+        "fleetops_cloudcore_addresses": [advertised] if advertised else cloud_hosts,
+        # Controller-side state of this topology (PKI, the Karmada API kubeconfig), one directory per inventory.
+        "fleetops_controller_dir": controller_dir,
+        "fleetops_karmada_pki_dir": controller_dir + "/karmada/pki",
+        "fleetops_karmada_kubeconfig_path": controller_dir + "/karmada.kubeconfig",
+    }
+
+
+def _connection(cluster, validate_certs):
+    """A cluster's connection as module_defaults for kubernetes.core and this collection take it.
+
+    The kubeconfig stays a template resolved when a task runs, so a vaulted kubeconfig is decrypted
+    only then (to a path, or to the content as a mapping).
+    """
+    connection = {
+        "kubeconfig": trust_as_template("{{ fleetops_kubeconfig | fleetops.kurator.kubeconfig }}"),
+        "validate_certs": validate_certs,
+    }
+    if cluster.get("context"):
+        connection["context"] = cluster["context"]
+    return connection
+
+
+def _connection_of(cluster_name):
+    # Cluster names are DNS-1123 labels (validated), safe inside the template.
+    return trust_as_template("{{ hostvars['%s'].fleetops_k8s }}" % cluster_name)
 
 
 def _ssh_vars(host):

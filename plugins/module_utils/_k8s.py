@@ -1,13 +1,16 @@
 # -*- coding: utf-8 -*-
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # Copyright: (c) 2026, fleetops.kurator contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# PRIVATE to fleetops.kurator: no compatibility promise outside the collection.
 """Apply Kubernetes objects for the collection's modules through kubernetes.core.
 
-One module call applies a whole list of objects with server-side apply (field
-manager ``fleetops.kurator``).  Check mode sends the same requests with
-``dryRun=All`` so admission and defaulting run for real; diff mode returns
-before/after per object; ``changed`` compares the stored object before and
-after the apply, so re-applying the same objects reports no change.
+The generic layer: it knows Kubernetes, not Karmada (the policy runner and the Karmada
+cluster reader are in ``_karmada``). One module call applies a whole list of objects
+with server-side apply (field manager ``FIELD_MANAGER``). Check mode sends the same
+requests with ``dryRun=All`` so admission and defaulting run for real; diff mode returns
+before/after per object; ``changed`` compares the stored object before and after the
+apply, so re-applying the same objects reports no change.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -17,6 +20,37 @@ import copy
 import traceback
 
 FIELD_MANAGER = 'fleetops.kurator'
+
+# The connection options are kubernetes.core's own (module_utils.args_common.AUTH_ARG_SPEC: names,
+# aliases, no_log on the kubeconfig and the tokens), documented by the doc fragment
+# fleetops.kurator.k8s_auth. Where kubernetes.core is not importable (ansible-test's sanity venv),
+# this equal spec stands in; tests/unit/test_action_group.py keeps it equal to kubernetes.core's.
+_AUTH_ARG_SPEC_STANDIN = {
+    'kubeconfig': {'type': 'raw', 'no_log': True},
+    'context': {},
+    'host': {},
+    'api_key': {'no_log': True},
+    'username': {},
+    'password': {'no_log': True},
+    'validate_certs': {'type': 'bool', 'aliases': ['verify_ssl']},
+    'ca_cert': {'type': 'path', 'aliases': ['ssl_ca_cert']},
+    'client_cert': {'type': 'path', 'aliases': ['cert_file']},
+    'client_key': {'type': 'path', 'aliases': ['key_file']},
+    'proxy': {'type': 'str'},
+    'no_proxy': {'type': 'str'},
+    'proxy_headers': {'type': 'dict', 'options': {
+        'proxy_basic_auth': {'type': 'str', 'no_log': True},
+        'basic_auth': {'type': 'str', 'no_log': True},
+        'user_agent': {'type': 'str'},
+    }},
+    'persist_config': {'type': 'bool'},
+    'impersonate_user': {},
+    'impersonate_groups': {'type': 'list', 'elements': 'str'},
+}
+try:
+    from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
+except ImportError:
+    AUTH_ARG_SPEC = _AUTH_ARG_SPEC_STANDIN
 
 K8S_IMP_ERR = None
 try:
@@ -42,32 +76,14 @@ except ImportError:
         pass
 
 
-# Same option names and aliases as kubernetes.core (doc fragment fleetops.kurator.k8s_auth).
-K8S_AUTH_ARGS = dict(
-    kubeconfig=dict(type='raw'),
-    context=dict(type='str'),
-    host=dict(type='str'),
-    api_key=dict(type='str', no_log=True),
-    username=dict(type='str'),
-    password=dict(type='str', no_log=True),
-    validate_certs=dict(type='bool', default=True, aliases=['verify_ssl']),
-    ca_cert=dict(type='path', aliases=['ssl_ca_cert']),
-    client_cert=dict(type='path', aliases=['cert_file']),
-    client_key=dict(type='path', aliases=['key_file'], no_log=False),
-    proxy=dict(type='str'),
-    no_proxy=dict(type='str'),
-    persist_config=dict(type='bool'),
-    impersonate_user=dict(type='str'),
-    impersonate_groups=dict(type='list', elements='str'),
-)
-
 # Fields the API server owns; never part of a diff or of the changed decision.
 _VOLATILE_META = ('managedFields', 'resourceVersion', 'generation', 'creationTimestamp', 'uid',
                   'selfLink')
 
 
 def k8s_argument_spec(**extra):
-    spec = copy.deepcopy(K8S_AUTH_ARGS)
+    """kubernetes.core's connection options plus the module's own."""
+    spec = copy.deepcopy(AUTH_ARG_SPEC)
     spec.update(extra)
     return spec
 
@@ -129,14 +145,15 @@ class Applier(object):
     def check_mode(self):
         return bool(self.module.check_mode)
 
-    def _resource(self, api_version, kind):
+    def resource(self, api_version, kind):
+        """The discovered API resource of (apiVersion, kind); CoreException naming it when not served."""
         try:
             return self.client.resource(kind, api_version)
         except Exception as exc:  # discovery errors name the missing API, which is what users need
             raise CoreException('API %s %s is not served: %s' % (api_version, kind, exc))
 
     def get(self, obj):
-        resource = self._resource(obj['apiVersion'], obj['kind'])
+        resource = self.resource(obj['apiVersion'], obj['kind'])
         meta = obj['metadata']
         try:
             found = self.client.get(resource, name=meta['name'], namespace=meta.get('namespace'))
@@ -149,7 +166,7 @@ class Applier(object):
         results, before_all, after_all = [], [], []
         changed = False
         for obj in objects:
-            resource = self._resource(obj['apiVersion'], obj['kind'])
+            resource = self.resource(obj['apiVersion'], obj['kind'])
             existing = self.get(obj)
             params = dict(server_side=True, field_manager=FIELD_MANAGER,
                           force_conflicts=self.force_conflicts)
@@ -171,7 +188,7 @@ class Applier(object):
         return changed, results, {'before': before_all, 'after': after_all}
 
     def list(self, api_version, kind, namespace=None, label_selector=None):
-        resource = self._resource(api_version, kind)
+        resource = self.resource(api_version, kind)
         try:
             found = self.client.get(resource, namespace=namespace, label_selector=label_selector)
         except NotFoundError:
@@ -179,100 +196,39 @@ class Applier(object):
         data = found.to_dict() if hasattr(found, 'to_dict') else found
         return data.get('items') or []
 
-    def delete_by_labels(self, kinds, namespace, label_selector):
-        """Delete every object of the given (apiVersion, kind)s carrying the labels.
+    def delete(self, api_version, kind, name, namespace=None):
+        """Delete one object (a dry run in check mode); False when it was not there."""
+        try:
+            self.client.delete(self.resource(api_version, kind), name=name, namespace=namespace)
+        except NotFoundError:
+            return False
+        return True
 
-        Returns (changed, deleted refs, diff).  Only objects matching the selector are
-        touched, which is how state=absent removes exactly what this collection created.
+    def prune(self, kinds, namespace, label_selector, keep=()):
+        """Delete the objects of the given (apiVersion, kind)s carrying the labels, except those in keep.
+
+        ``keep`` holds (kind, name) pairs. Returns (deleted refs, the deleted objects as they were).
+        Objects already being deleted are left alone. Only objects matching the selector are
+        touched, which is how the collection removes exactly what it created.
         """
-        deleted, before_all = [], []
+        keep = set(keep)
+        deleted, before = [], []
         for api_version, kind in kinds:
-            resource = self._resource(api_version, kind)
             for item in self.list(api_version, kind, namespace, label_selector):
                 item.setdefault('apiVersion', api_version)
                 item.setdefault('kind', kind)
                 meta = item['metadata']
-                if meta.get('deletionTimestamp'):
+                if (kind, meta['name']) in keep or meta.get('deletionTimestamp'):
                     continue
-                try:
-                    self.client.delete(resource, name=meta['name'], namespace=meta.get('namespace'))
-                except NotFoundError:
-                    continue
-                deleted.append(ref(item))
-                before_all.append(_clean(item))
-        return bool(deleted), deleted, {'before': before_all, 'after': [{} for dummy in before_all]}
+                if self.delete(api_version, kind, meta['name'], meta.get('namespace')):
+                    deleted.append(ref(item))
+                    before.append(_clean(item))
+        return deleted, before
 
+    def delete_by_labels(self, kinds, namespace, label_selector):
+        """Delete every object of the given (apiVersion, kind)s carrying the labels.
 
-def karmada_clusters(applier):
-    """Member clusters as placement input, read from cluster.karmada.io/v1alpha1 Cluster objects."""
-    clusters = []
-    for item in applier.list('cluster.karmada.io/v1alpha1', 'Cluster'):
-        meta, spec = item.get('metadata') or {}, item.get('spec') or {}
-        clusters.append({'name': meta.get('name'), 'labels': meta.get('labels') or {},
-                         'provider': spec.get('provider'), 'region': spec.get('region'),
-                         'zones': spec.get('zones') or ([spec['zone']] if spec.get('zone') else [])})
-    return clusters
-
-
-def workload_replicas(applier, selector, namespace):
-    """(replicas, uid) of the resource template a named selector points at, or (None, '')."""
-    if not selector.get('name'):
-        return None, ''
-    obj = {'apiVersion': selector['apiVersion'], 'kind': selector['kind'],
-           'metadata': {'name': selector['name'], 'namespace': selector.get('namespace') or namespace}}
-    found = applier.get(obj)
-    if not found:
-        return None, ''
-    return (found.get('spec') or {}).get('replicas'), (found.get('metadata') or {}).get('uid', '')
-
-
-# --- modules that manage one Karmada policy ------------------------------------------
-
-POLICY_API = 'policy.karmada.io/v1alpha1'
-
-
-def policy_argument_spec(**extra):
-    """The options every single-policy module has (doc fragment fleetops.kurator.karmada_policy)."""
-    return k8s_argument_spec(
-        name=dict(type='str', required=True),
-        namespace=dict(type='str', default='default'),
-        cluster_scoped=dict(type='bool', default=False),
-        state=dict(type='str', default='present', choices=['present', 'absent']),
-        force_conflicts=dict(type='bool', default=False),
-        **extra)
-
-
-def run_policy_module(module, kind, build):
-    """Converge one policy of ``kind`` (``Cluster<kind>`` with cluster_scoped) and exit.
-
-    ``build(applier, namespace)`` returns (object, plan, translations, warnings) and raises
-    PolicyError on invalid input; state=absent deletes the policy without calling it.
-    """
-    from ansible_collections.fleetops.kurator.plugins.module_utils._policy import PolicyError
-
-    params = module.params
-    namespace = None if params['cluster_scoped'] else params['namespace']
-    kind = 'Cluster' + kind if params['cluster_scoped'] else kind
-    applier = Applier(module, force_conflicts=params['force_conflicts'])
-    try:
-        if params['state'] == 'absent':
-            obj = {'apiVersion': POLICY_API, 'kind': kind, 'metadata': {'name': params['name'], 'namespace': namespace}}
-            existing = applier.get(obj)
-            if existing:  # the client sends dryRun=All in check mode
-                applier.client.delete(applier._resource(POLICY_API, kind), name=params['name'], namespace=namespace)
-            module.exit_json(changed=bool(existing), plan={}, translations=[], placement_warnings=[],
-                             diff={'before': existing or {}, 'after': {}})
-        obj, plan, translations, warnings = build(applier, namespace)
-        changed, results, diff = applier.apply([obj])
-    except PolicyError as exc:
-        module.fail_json(msg='invalid %s: %s' % (kind, exc), errors=exc.errors)
-    except CoreException as exc:
-        module.fail_json(msg=str(exc))
-    for warning in warnings:
-        module.warn(warning)
-    result = dict(changed=changed, object=results[0]['result'], plan=plan, translations=translations,
-                  placement_warnings=warnings)
-    if module._diff:
-        result['diff'] = {'before': diff['before'][0] if diff['before'] else {},
-                          'after': diff['after'][0] if diff['after'] else {}}
-    module.exit_json(**result)
+        Returns (changed, deleted refs, diff); state=absent of a module that owns objects.
+        """
+        deleted, before = self.prune(kinds, namespace, label_selector)
+        return bool(deleted), deleted, {'before': before, 'after': [{} for dummy in before]}

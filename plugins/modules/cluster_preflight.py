@@ -18,6 +18,7 @@ description:
     fails unless O(fail_on_error=true), so a report can show every cluster's problems together.
 extends_documentation_fragment:
   - fleetops.kurator.k8s_auth
+  - fleetops.kurator.attributes.action_group_k8s
   - fleetops.kurator.attributes
   - fleetops.kurator.attributes.info_module
   - fleetops.kurator.checks
@@ -37,9 +38,20 @@ options:
 EXAMPLES = r"""
 - name: Is cluster-shanghai usable?
   fleetops.kurator.cluster_preflight:
-    kubeconfig: "{{ fleetops_kubeconfig }}"
-    context: "{{ fleetops_kube_context | default(omit) }}"
+    kubeconfig: /etc/fleet/kubeconfigs/shanghai.kubeconfig
+    context: shanghai
   register: cluster_checks
+
+# In a play over the topology's clusters: the connection the inventory resolved, set once.
+- name: Check every cluster
+  hosts: clusters
+  gather_facts: false
+  module_defaults:
+    group/fleetops.kurator.k8s: "{{ fleetops_k8s }}"
+  tasks:
+    - name: Is this cluster usable?
+      fleetops.kurator.cluster_preflight:
+      register: cluster_checks
 """
 
 RETURN = r"""

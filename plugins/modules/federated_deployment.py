@@ -24,6 +24,7 @@ description:
     O(state=absent) deletes exactly the objects carrying it.
 extends_documentation_fragment:
   - fleetops.kurator.k8s_auth
+  - fleetops.kurator.attributes.action_group_k8s
   - fleetops.kurator.attributes
   - fleetops.kurator.attributes.k8s
   - fleetops.kurator.karmada_policy.force_conflicts
@@ -100,7 +101,7 @@ placement_warnings:
 '''
 
 from ansible_collections.fleetops.kurator.plugins.module_utils._k8s import (
-    Applier, CoreException, k8s_argument_spec, k8s_module, ref)
+    Applier, CoreException, k8s_argument_spec, k8s_module)
 from ansible_collections.fleetops.kurator.plugins.module_utils._placement import PlacementError, compute_placement
 from ansible_collections.fleetops.kurator.plugins.module_utils._policy import (
     OWNER_LABEL, PolicyError, federated_deployment, federated_identity, owner_value)
@@ -146,15 +147,8 @@ def main():
         changed, results, diff = applier.apply(out['objects'])
         deleted = []
         if params['prune']:
-            wanted = set((o['kind'], o['metadata']['name']) for o in out['objects'])
-            for api_version, kind in OWNED_KINDS:
-                for item in applier.list(api_version, kind, namespace, '%s=%s' % (OWNER_LABEL, out['owner'])):
-                    if (kind, item['metadata']['name']) not in wanted:
-                        applier.client.delete(applier._resource(api_version, kind),
-                                              name=item['metadata']['name'], namespace=namespace)
-                        item.setdefault('kind', kind)
-                        item.setdefault('apiVersion', api_version)
-                        deleted.append(ref(item))
+            wanted = [(o['kind'], o['metadata']['name']) for o in out['objects']]
+            deleted, dummy = applier.prune(OWNED_KINDS, namespace, '%s=%s' % (OWNER_LABEL, out['owner']), keep=wanted)
     except PolicyError as exc:
         module.fail_json(msg='invalid FederatedDeployment: %s' % exc, errors=exc.errors)
     except PlacementError as exc:

@@ -19,6 +19,7 @@ description:
     selector namespaces), naming the field path.
 extends_documentation_fragment:
   - fleetops.kurator.k8s_auth
+  - fleetops.kurator.attributes.action_group_k8s
   - fleetops.kurator.attributes
   - fleetops.kurator.attributes.k8s
   - fleetops.kurator.karmada_policy
@@ -66,8 +67,8 @@ placement_warnings:
   elements: str
 '''
 
-from ansible_collections.fleetops.kurator.plugins.module_utils._k8s import (
-    k8s_module, policy_argument_spec, run_policy_module)
+from ansible_collections.fleetops.kurator.plugins.module_utils._k8s import k8s_module
+from ansible_collections.fleetops.kurator.plugins.module_utils._karmada import policy_argument_spec, run_policy_module
 from ansible_collections.fleetops.kurator.plugins.module_utils._policy import build_override_policy
 
 

@@ -19,6 +19,7 @@ description:
     (available replicas from estimators, taints, or a previous assignment from before a change).
 extends_documentation_fragment:
   - fleetops.kurator.k8s_auth
+  - fleetops.kurator.attributes.action_group_k8s
   - fleetops.kurator.attributes
   - fleetops.kurator.attributes.info_module
 options:
@@ -90,7 +91,8 @@ bindings:
 '''
 
 from ansible_collections.fleetops.kurator.plugins.module_utils._k8s import (
-    Applier, CoreException, k8s_argument_spec, k8s_module, karmada_clusters)
+    Applier, CoreException, k8s_argument_spec, k8s_module)
+from ansible_collections.fleetops.kurator.plugins.module_utils._karmada import karmada_clusters
 from ansible_collections.fleetops.kurator.plugins.module_utils._placement import (
     PlacementError, compute_placement, normalize_clusters)
 

@@ -25,6 +25,7 @@ description:
     filter), and RV(placement_warnings) for parts of the request Karmada would ignore.
 extends_documentation_fragment:
   - fleetops.kurator.k8s_auth
+  - fleetops.kurator.attributes.action_group_k8s
   - fleetops.kurator.attributes
   - fleetops.kurator.attributes.k8s
   - fleetops.kurator.karmada_policy
@@ -138,8 +139,9 @@ placement_warnings:
   elements: str
 '''
 
-from ansible_collections.fleetops.kurator.plugins.module_utils._k8s import (
-    k8s_module, karmada_clusters, policy_argument_spec, run_policy_module, workload_replicas)
+from ansible_collections.fleetops.kurator.plugins.module_utils._k8s import k8s_module
+from ansible_collections.fleetops.kurator.plugins.module_utils._karmada import (
+    karmada_clusters, policy_argument_spec, run_policy_module, workload_replicas)
 from ansible_collections.fleetops.kurator.plugins.module_utils._placement import (
     INT32_MAX, PlacementError, compute_placement, normalize_clusters)
 from ansible_collections.fleetops.kurator.plugins.module_utils._policy import (
