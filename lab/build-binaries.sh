@@ -8,7 +8,7 @@
 # built alone into the cached dir when the component supports it (missing_<component>).
 # Usage: lab/build-binaries.sh [-j N] [component...]
 #   default components: etcd kubernetes kwok helm karmada kubeedge coredns
-#   extra components:   gofakes3   (also: all)
+#   extra components:   gofakes3 volcano velero velero_plugin_for_aws thanos prometheus   (also: all)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,7 +19,8 @@ CACHE="${FLEETOPS_LAB_CACHE:-/var/cache/fleetops-lab}"
 JOBS="${FLEETOPS_BUILD_JOBS:-2}"      # components built at once (2 cores)
 
 CORE=(etcd kubernetes kwok helm karmada kubeedge coredns)
-EXTRA=(gofakes3)
+# Lab-only or not yet in the lab's default set (their roles are to come): built by `all`.
+EXTRA=(gofakes3 volcano velero velero_plugin_for_aws thanos prometheus)
 
 export GOMODCACHE="$CACHE/go/mod" GOCACHE="$CACHE/go/build" GOPATH="$CACHE/go/path"
 export GOTOOLCHAIN=local
@@ -186,6 +187,68 @@ build_coredns() {   # the lab clusters' DNS (what kubeadm deploys), as a Deploym
   CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X $M/coremain.GitCommit=$v" -o "$out/coredns" "$M"
 }
 
+# scratch_build <module> <version> <outdir> <ldflags> <pkg...>: a throwaway module that
+# requires <module>@<version> with upstream's non-local replace/exclude directives (the
+# proxy's /@v/list is often 403, which breaks `go install` of such modules), then builds.
+scratch_build() {
+  local mod=$1 v=$2 out=$3 ldf=$4 gomod p gets=(); shift 4
+  workmod "$(basename "$mod")"
+  gomod="$(gomod_of "$mod@$v")"
+  go mod edit -go="$(awk '$1=="go"{print $2; exit}' "$gomod")"
+  copy_directives "$gomod" >> go.mod
+  for p in "$@"; do gets+=("$p@$v"); done
+  go get "${gets[@]}"
+  CGO_ENABLED=0 go build -trimpath -ldflags "-s -w $ldf" -o "$out/" "$@"
+}
+
+# copy_tree <module@version subdir> <out subdir>: data (CRDs) from the module zip.
+copy_tree() {
+  rm -rf "$2"; mkdir -p "$2"
+  cp -r "$GOMODCACHE/$1/." "$2/"; chmod -R u+w "$2"
+}
+
+build_volcano() {   # v1.15 needs volcano.sh/apis v1.15, which the proxy refuses: pin v1.14.x
+  local v=$1 out=$2 M=volcano.sh/volcano
+  local apis="${FLEETOPS_VOLCANO_APIS_VERSION:-v1.14.0}"
+  workmod volcano
+  local gomod; gomod="$(gomod_of "$M@$v")"
+  go mod edit -go="$(awk '$1=="go"{print $2; exit}' "$gomod")"
+  copy_directives "$gomod" >> go.mod
+  go mod edit -replace="volcano.sh/apis=volcano.sh/apis@$apis"
+  go get "$M/cmd/scheduler@$v" "$M/cmd/controller-manager@$v" "$M/cmd/webhook-manager@$v" "$M/cmd/cli@$v"
+  CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X $M/pkg/version.Version=$v -X $M/pkg/version.GitSHA=release" \
+    -o "$out/" "$M/cmd/scheduler" "$M/cmd/controller-manager" "$M/cmd/webhook-manager" "$M/cmd/cli"
+  mv "$out/scheduler" "$out/vc-scheduler"; mv "$out/controller-manager" "$out/vc-controller-manager"
+  mv "$out/webhook-manager" "$out/vc-webhook-manager"; mv "$out/cli" "$out/vcctl"
+  copy_tree "$M@$v/config/crd/volcano/bases" "$out/crds"
+}
+
+build_velero() {
+  local v=$1 out=$2 M=github.com/vmware-tanzu/velero
+  scratch_build "$M" "$v" "$out" "-X $M/pkg/buildinfo.Version=$v -X $M/pkg/buildinfo.GitTreeState=clean" "$M/cmd/velero"
+  copy_tree "$M@$v/config/crd/v1/bases" "$out/crds"
+}
+
+build_velero_plugin_for_aws() {
+  local v=$1 out=$2
+  CGO_ENABLED=0 GOBIN="$out" go install -trimpath -ldflags "-s -w" \
+    "github.com/vmware-tanzu/velero-plugin-for-aws/velero-plugin-for-aws@$v"
+}
+
+build_thanos() {
+  local v=$1 out=$2 M=github.com/thanos-io/thanos
+  scratch_build "$M" "$v" "$out" "-X github.com/prometheus/common/version.Version=${v#v}" "$M/cmd/thanos"
+}
+
+build_prometheus() {   # Prometheus 3.X.Y is Go module v0.3XX.Y
+  local v=$1 out=$2 M=github.com/prometheus/prometheus minor patch modver
+  minor="$(cut -d. -f2 <<<"$v")"; patch="$(cut -d. -f3 <<<"$v")"
+  modver="v0.3$(printf '%02d' "$minor").$patch"
+  CGO_ENABLED=0 GOBIN="$out" go install -trimpath \
+    -ldflags "-s -w -X github.com/prometheus/common/version.Version=${v#v}" \
+    "$M/cmd/prometheus@$modver" "$M/cmd/promtool@$modver"
+}
+
 build_gofakes3() {
   local v=$1 out=$2
   CGO_ENABLED=0 GOBIN="$out" go install -trimpath -ldflags "-s -w" \
@@ -202,6 +265,11 @@ declare -A OUTPUTS=(
   [kubeedge]="cloudcore edgecore keadm edgemark"
   [coredns]="coredns"
   [gofakes3]="gofakes3"
+  [volcano]="vc-scheduler vc-controller-manager vc-webhook-manager vcctl"
+  [velero]="velero"
+  [velero_plugin_for_aws]="velero-plugin-for-aws"
+  [thanos]="thanos"
+  [prometheus]="prometheus promtool"
 )
 check_outputs() {
   local c=$1 d=$2 f

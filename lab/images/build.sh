@@ -30,8 +30,32 @@ declare -A REF=(
   [pause]="registry.k8s.io/pause:3.10"
   [agnhost]="registry.k8s.io/e2e-test-images/agnhost:2.59"
   [coredns]="registry.k8s.io/coredns/coredns:$(pin coredns)"
+  # Karmada's in_cluster mode (roles/karmada/vars/main.yml _karmada_image_defaults) and the
+  # karmada-agent Deployment (karmada_member_agent_image): upstream's names and tags.
+  [kube-apiserver]="registry.k8s.io/kube-apiserver:$(pin kubernetes)"
+  [kube-controller-manager]="registry.k8s.io/kube-controller-manager:$(pin kubernetes)"
+  [etcd]="registry.k8s.io/etcd:$(pin etcd | sed 's/^v//')-0"
+  [karmada-aggregated-apiserver]="docker.io/karmada/karmada-aggregated-apiserver:$(pin karmada)"
+  [karmada-controller-manager]="docker.io/karmada/karmada-controller-manager:$(pin karmada)"
+  [karmada-scheduler]="docker.io/karmada/karmada-scheduler:$(pin karmada)"
+  [karmada-webhook]="docker.io/karmada/karmada-webhook:$(pin karmada)"
+  [karmada-agent]="docker.io/karmada/karmada-agent:$(pin karmada)"
 )
-ORDER=(pause agnhost coredns)
+ORDER=(pause agnhost coredns kube-apiserver kube-controller-manager etcd karmada-aggregated-apiserver
+       karmada-controller-manager karmada-scheduler karmada-webhook karmada-agent)
+# Images of one static binary (name -> the binary in the lab's cache): FROM scratch, the
+# binary where upstream's image has it on PATH (/usr/local/bin), started by the command the
+# manifests give. Upstream's are distroless or alpine; nothing in the roles runs a shell.
+declare -A BINARY=(
+  [kube-apiserver]="kubernetes/$(pin kubernetes)/kube-apiserver"
+  [kube-controller-manager]="kubernetes/$(pin kubernetes)/kube-controller-manager"
+  [etcd]="etcd/$(pin etcd)/etcd"
+  [karmada-aggregated-apiserver]="karmada/$(pin karmada)/karmada-aggregated-apiserver"
+  [karmada-controller-manager]="karmada/$(pin karmada)/karmada-controller-manager"
+  [karmada-scheduler]="karmada/$(pin karmada)/karmada-scheduler"
+  [karmada-webhook]="karmada/$(pin karmada)/karmada-webhook"
+  [karmada-agent]="karmada/$(pin karmada)/karmada-agent"
+)
 
 # stage_<name> <dir>: put the build context (Dockerfile + files) into dir.
 stage_pause() {
@@ -65,6 +89,16 @@ stage_coredns() {
 }
 inputs_coredns() { cat "$CACHE/bin/coredns/$(pin coredns)/coredns" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16; }
 
+stage_binary() {   # stage_binary <name> <dir>
+  local name=$1 d=$2 bin="$CACHE/bin/${BINARY[$1]}"
+  [[ -x $bin ]] || die "no $(basename "$bin") in $(dirname "$bin") (lab/build-binaries.sh)"
+  mkdir -p "$d/rootfs/usr/local/bin" "$d/rootfs/tmp" "$d/rootfs/var/lib/etcd"
+  cp "$bin" "$d/rootfs/usr/local/bin/"
+  printf 'FROM scratch\nCOPY rootfs/ /\nENV PATH=/usr/local/bin:/usr/bin:/bin\nENTRYPOINT ["/usr/local/bin/%s"]\n' \
+    "$(basename "$bin")" >"$d/Dockerfile"
+}
+inputs_binary() { cat "$CACHE/bin/${BINARY[$1]}" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16; }
+
 # archive_path <ref>: where the mirror serves it.
 archive_path() {
   local ref=$1
@@ -74,14 +108,14 @@ archive_path() {
 build_image() {
   local name=$1 ref=${REF[$1]} out inputs work t0=$SECONDS
   out="$(archive_path "$ref")"
-  inputs="$("inputs_$name")"
+  if [[ -n ${BINARY[$name]:-} ]]; then inputs="$(inputs_binary "$name")"; else inputs="$("inputs_$name")"; fi
   if [[ -s $out && -s $out.sha256 && "$(cat "$out.inputs" 2>/dev/null)" == "$inputs" ]]; then
     log "$ref: up to date ($out)"; return 0
   fi
   work="$(mktemp -d)"
   # shellcheck disable=SC2064
   trap "rm -rf '$work'" RETURN
-  "stage_$name" "$work"
+  if [[ -n ${BINARY[$name]:-} ]]; then stage_binary "$name" "$work"; else "stage_$name" "$work"; fi
   # The legacy builder: Debian's docker.io has no buildx (its deprecation notice goes to the log).
   DOCKER_BUILDKIT=0 docker build -q -t "$ref" "$work" >"$work/build.log" 2>&1 \
     || { cat "$work/build.log" >&2; die "docker build of $ref failed"; }
