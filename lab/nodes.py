@@ -17,6 +17,7 @@ when containerd lacks them. Standard library only, like lab.py.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import io
 import json
@@ -31,8 +32,19 @@ REAL_LABEL = ("fleetops.io/lab-node", "real")
 BRIDGE = "fleetops-lab"              # the Docker bridge of the lab network (hosts.sh)
 CNI_BIN = "/usr/lib/cni"             # Debian's containernetworking-plugins
 SANDBOX_IMAGE = "registry.k8s.io/pause:3.10"
-IMAGES = ["registry.k8s.io/pause:3.10", "registry.k8s.io/e2e-test-images/agnhost:2.59"]
 DNS_PORT = 1053                       # CoreDNS runs as non-root: the Service maps 53 to it
+
+
+def mirror_images() -> dict[str, str]:
+    """Every image archive lab/images/build.sh put in the mirror: reference -> mirror path.
+    The lab side-loads them all into every real node (as `kind load` would): there is no
+    registry, and roles reference upstream's names with IfNotPresent."""
+    out = {}
+    for tar in sorted((L.MIRROR / "images").glob("**/linux-amd64.tar")):
+        rel = tar.relative_to(L.MIRROR / "images")
+        repo, tag = "/".join(rel.parts[:-2]), rel.parts[-2]
+        out[f"{repo}:{tag}"] = str(tar.relative_to(L.MIRROR))
+    return out
 
 
 def coredns_image() -> str:
@@ -251,17 +263,13 @@ systemctl enable -q containerd kubelet kube-proxy
 """)
     # Images from the artifact mirror, as a site without a registry would side-load them.
     have = set(probe(name)["images"].split()) if restart else set(state["images"].split())
-    for ref in IMAGES + [coredns_image()]:
-        if ref in have:
-            continue
-        path = f"images/{ref.rsplit(':', 1)[0]}/{ref.rsplit(':', 1)[1]}/linux-amd64.tar"
-        sh(name, f"""
-for i in $(seq 1 30); do ctr -n k8s.io version >/dev/null 2>&1 && break; sleep 1; done
-curl -fsS http://{L.gateway()}:{L.MIRROR_PORT}/{path} -o /tmp/image.tar
-ctr -n k8s.io images import /tmp/image.tar >/dev/null
-rm -f /tmp/image.tar
-""")
-        did.append(f"image {ref.rsplit('/', 1)[1]}")
+    missing = {ref: path for ref, path in mirror_images().items() if ref not in have}
+    if missing:
+        base = f"http://{L.gateway()}:{L.MIRROR_PORT}"
+        sh(name, "for i in $(seq 1 30); do ctr -n k8s.io version >/dev/null 2>&1 && break; sleep 1; done\n"
+                 + "".join(f"curl -fsS {base}/{path} | ctr -n k8s.io images import - >/dev/null\n"
+                           for path in missing.values()), timeout=900)
+        did.append(f"{len(missing)} image(s)")
     return did
 
 
@@ -408,11 +416,10 @@ def cmd_nodes() -> None:
         print("no node hosts (LAB_CLUSTER_NODES=0): clusters keep kwok nodes only")
         return
     ensure_machine_routes(nodes)
-    changed = {}
-    for n, h in nodes.items():   # one at a time: two cores, each node's kubelet starts busy
-        did = converge_node(n, h, nodes)
-        if did:
-            changed[n] = did
+    # Three at a time: mostly waiting on docker exec, curl and ctr import.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
+        done = {n: pool.submit(converge_node, n, h, nodes) for n, h in nodes.items()}
+        changed = {n: f.result() for n, f in done.items() if f.result()}
     per_cluster: dict[str, list[str]] = {}
     for n, h in nodes.items():
         per_cluster.setdefault(h["site"], []).append(n)
