@@ -1,6 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, fleetops.kurator contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# PRIVATE to fleetops.kurator: no compatibility promise outside the collection.
 """Pure helpers for the edge_node module: what the files of a KubeEdge edge node should contain.
 
 Nothing here touches the host, so every rendering is unit-tested on its own. Paths and

@@ -1,6 +1,8 @@
 # -*- coding: utf-8 -*-
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # Copyright: (c) 2026, fleetops.kurator contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# PRIVATE to fleetops.kurator: no compatibility promise outside the collection.
 """PRIVATE: internal to fleetops.kurator; not a public API.
 
 Side-loaded container images: where an image archive lives on an artifact mirror."""

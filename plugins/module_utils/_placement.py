@@ -1,6 +1,8 @@
 # -*- coding: utf-8 -*-
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # Copyright: (c) 2026, fleetops.kurator contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# PRIVATE to fleetops.kurator: no compatibility promise outside the collection.
 """Karmada v1.18 replica placement, computed the way karmada-scheduler does it.
 
 Reference: karmada-io/karmada v1.18 pkg/scheduler/core (assignment.go,

@@ -1,6 +1,8 @@
 # -*- coding: utf-8 -*-
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # Copyright: (c) 2026, fleetops.kurator contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# PRIVATE to fleetops.kurator: no compatibility promise outside the collection.
 """Build Karmada policy objects (policy.karmada.io/v1alpha1) from what users write.
 
 * validate_propagation_spec / validate_override_spec first check the shape of the
