@@ -24,6 +24,7 @@ import json
 import subprocess
 import tarfile
 import time
+from pathlib import Path
 
 import lab as L
 
@@ -35,15 +36,19 @@ SANDBOX_IMAGE = "registry.k8s.io/pause:3.10"
 DNS_PORT = 1053                       # CoreDNS runs as non-root: the Service maps 53 to it
 
 
-def mirror_images() -> dict[str, str]:
-    """Every image archive lab/images/build.sh put in the mirror: reference -> mirror path.
-    The lab side-loads them all into every real node (as `kind load` would): there is no
-    registry, and roles reference upstream's names with IfNotPresent."""
+IMPORTED = "/var/lib/fleetops-lab-images"    # on a node: "<ref> <archive sha256>" per import
+
+
+def mirror_images() -> dict[str, tuple[str, str]]:
+    """Every image archive lab/images/build.sh put in the mirror: reference -> (mirror path,
+    archive sha256). The lab side-loads them all into every real node (as `kind load` would):
+    there is no registry, and roles reference upstream's names with IfNotPresent."""
     out = {}
     for tar in sorted((L.MIRROR / "images").glob("**/linux-amd64.tar")):
         rel = tar.relative_to(L.MIRROR / "images")
         repo, tag = "/".join(rel.parts[:-2]), rel.parts[-2]
-        out[f"{repo}:{tag}"] = str(tar.relative_to(L.MIRROR))
+        digest = Path(f"{tar}.sha256").read_text().split()[0]
+        out[f"{repo}:{tag}"] = (str(tar.relative_to(L.MIRROR)), digest)
     return out
 
 
@@ -220,6 +225,7 @@ echo "cgroup=${cg:-/}"
 echo "files=$(cat /etc/kubernetes/.lab-files 2>/dev/null || true)"
 echo "binaries=$(cat /usr/local/bin/.lab-binaries 2>/dev/null || true)"
 echo "images=$( (systemctl is-active -q containerd && ctr -n k8s.io images ls -q) 2>/dev/null | paste -sd' ' - || true)"
+echo "imported=$(paste -sd, /var/lib/fleetops-lab-images 2>/dev/null || true)"
 """
 
 
@@ -262,13 +268,20 @@ systemctl enable -q containerd kubelet kube-proxy
 {''.join(f'systemctl restart {u}' + chr(10) for u in restart)}systemctl start containerd kubelet kube-proxy
 """)
     # Images from the artifact mirror, as a site without a registry would side-load them.
-    have = set(probe(name)["images"].split()) if restart else set(state["images"].split())
-    missing = {ref: path for ref, path in mirror_images().items() if ref not in have}
+    # A present reference is re-imported when its archive changed (a rebuilt lab image).
+    now = probe(name) if restart else state
+    have = set(now["images"].split())
+    imported = dict(line.split(" ", 1) for line in now["imported"].split(",") if " " in line)
+    missing = {ref: (path, digest) for ref, (path, digest) in mirror_images().items()
+               if ref not in have or imported.get(ref) != digest}
     if missing:
         base = f"http://{L.gateway()}:{L.MIRROR_PORT}"
+        keep = {r: d for r, d in imported.items() if r not in missing}
+        stamp = "".join(f"{r} {d}\n" for r, d in sorted({**keep, **{r: d for r, (_, d) in missing.items()}}.items()))
         sh(name, "for i in $(seq 1 30); do ctr -n k8s.io version >/dev/null 2>&1 && break; sleep 1; done\n"
                  + "".join(f"curl -fsS {base}/{path} | ctr -n k8s.io images import - >/dev/null\n"
-                           for path in missing.values()), timeout=900)
+                           for path, _ in missing.values())
+                 + f"cat > {IMPORTED} <<'EOF'\n{stamp}EOF\n", timeout=900)
         did.append(f"{len(missing)} image(s)")
     return did
 

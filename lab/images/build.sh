@@ -40,21 +40,30 @@ declare -A REF=(
   [karmada-scheduler]="docker.io/karmada/karmada-scheduler:$(pin karmada)"
   [karmada-webhook]="docker.io/karmada/karmada-webhook:$(pin karmada)"
   [karmada-agent]="docker.io/karmada/karmada-agent:$(pin karmada)"
+  # Volcano (roles/volcano): upstream's docker.io/volcanosh images.
+  [vc-scheduler]="docker.io/volcanosh/vc-scheduler:$(pin volcano)"
+  [vc-controller-manager]="docker.io/volcanosh/vc-controller-manager:$(pin volcano)"
+  [vc-webhook-manager]="docker.io/volcanosh/vc-webhook-manager:$(pin volcano)"
 )
 ORDER=(pause agnhost coredns kube-apiserver kube-controller-manager etcd karmada-aggregated-apiserver
-       karmada-controller-manager karmada-scheduler karmada-webhook karmada-agent)
-# Images of one static binary (name -> the binary in the lab's cache): FROM scratch, the
-# binary where upstream's image has it on PATH (/usr/local/bin), started by the command the
-# manifests give. Upstream's are distroless or alpine; nothing in the roles runs a shell.
+       karmada-controller-manager karmada-scheduler karmada-webhook karmada-agent
+       vc-scheduler vc-controller-manager vc-webhook-manager)
+# Images of one static binary: name -> "<binary in the lab's cache> <path in the image>",
+# FROM scratch, the binary where upstream's image has it (the roles' commands name that
+# path: /bin/karmada-* as Karmada's alpine images, /usr/local/bin for Kubernetes' and etcd's,
+# /vc-* as Volcano's), ENTRYPOINT that binary. Nothing in the roles runs a shell in them.
 declare -A BINARY=(
-  [kube-apiserver]="kubernetes/$(pin kubernetes)/kube-apiserver"
-  [kube-controller-manager]="kubernetes/$(pin kubernetes)/kube-controller-manager"
-  [etcd]="etcd/$(pin etcd)/etcd"
-  [karmada-aggregated-apiserver]="karmada/$(pin karmada)/karmada-aggregated-apiserver"
-  [karmada-controller-manager]="karmada/$(pin karmada)/karmada-controller-manager"
-  [karmada-scheduler]="karmada/$(pin karmada)/karmada-scheduler"
-  [karmada-webhook]="karmada/$(pin karmada)/karmada-webhook"
-  [karmada-agent]="karmada/$(pin karmada)/karmada-agent"
+  [kube-apiserver]="kubernetes/$(pin kubernetes)/kube-apiserver /usr/local/bin/kube-apiserver"
+  [kube-controller-manager]="kubernetes/$(pin kubernetes)/kube-controller-manager /usr/local/bin/kube-controller-manager"
+  [etcd]="etcd/$(pin etcd)/etcd /usr/local/bin/etcd"
+  [karmada-aggregated-apiserver]="karmada/$(pin karmada)/karmada-aggregated-apiserver /bin/karmada-aggregated-apiserver"
+  [karmada-controller-manager]="karmada/$(pin karmada)/karmada-controller-manager /bin/karmada-controller-manager"
+  [karmada-scheduler]="karmada/$(pin karmada)/karmada-scheduler /bin/karmada-scheduler"
+  [karmada-webhook]="karmada/$(pin karmada)/karmada-webhook /bin/karmada-webhook"
+  [karmada-agent]="karmada/$(pin karmada)/karmada-agent /bin/karmada-agent"
+  [vc-scheduler]="volcano/$(pin volcano)/vc-scheduler /vc-scheduler"
+  [vc-controller-manager]="volcano/$(pin volcano)/vc-controller-manager /vc-controller-manager"
+  [vc-webhook-manager]="volcano/$(pin volcano)/vc-webhook-manager /vc-webhook-manager"
 )
 
 # stage_<name> <dir>: put the build context (Dockerfile + files) into dir.
@@ -90,14 +99,15 @@ stage_coredns() {
 inputs_coredns() { cat "$CACHE/bin/coredns/$(pin coredns)/coredns" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16; }
 
 stage_binary() {   # stage_binary <name> <dir>
-  local name=$1 d=$2 bin="$CACHE/bin/${BINARY[$1]}"
-  [[ -x $bin ]] || die "no $(basename "$bin") in $(dirname "$bin") (lab/build-binaries.sh)"
-  mkdir -p "$d/rootfs/usr/local/bin" "$d/rootfs/tmp" "$d/rootfs/var/lib/etcd"
-  cp "$bin" "$d/rootfs/usr/local/bin/"
-  printf 'FROM scratch\nCOPY rootfs/ /\nENV PATH=/usr/local/bin:/usr/bin:/bin\nENTRYPOINT ["/usr/local/bin/%s"]\n' \
-    "$(basename "$bin")" >"$d/Dockerfile"
+  local name=$1 d=$2 src dest
+  read -r src dest <<<"${BINARY[$name]}"
+  src="$CACHE/bin/$src"
+  [[ -x $src ]] || die "no $(basename "$src") in $(dirname "$src") (lab/build-binaries.sh)"
+  mkdir -p "$d/rootfs$(dirname "$dest")" "$d/rootfs/tmp" "$d/rootfs/var/lib/etcd"
+  cp "$src" "$d/rootfs$dest"
+  printf 'FROM scratch\nCOPY rootfs/ /\nENV PATH=/usr/local/bin:/usr/bin:/bin\nENTRYPOINT ["%s"]\n' "$dest" >"$d/Dockerfile"
 }
-inputs_binary() { cat "$CACHE/bin/${BINARY[$1]}" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16; }
+inputs_binary() { local src dest; read -r src dest <<<"${BINARY[$1]}"; cat "$CACHE/bin/$src" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16; }
 
 # archive_path <ref>: where the mirror serves it.
 archive_path() {

@@ -187,8 +187,10 @@ def beijing_client(example_pods, api_clients):
     wait("the previous client pod gone", lambda: not api.list_namespaced_pod(NS, label_selector="app=nodes-test-client").items, 60)
     api.create_namespaced_pod(NS, pod)
     svc = api.create_namespaced_service(NS, service)
-    ip = wait("the client pod ready", lambda: (lambda p: p.status.pod_ip if p.status.phase == "Running" and ready(p) else None)(
-        api.read_namespaced_pod("nodes-test-client", NS)), 120)
+    def client_ip():
+        p = api.read_namespaced_pod("nodes-test-client", NS)
+        return p.status.pod_ip if p.status.phase == "Running" and ready(p) else None
+    ip = wait("the client pod ready", client_ip, 120)
     yield {"ip": ip, "node": others[0], "target": target, "service_ip": svc.spec.cluster_ip}
     api.delete_namespaced_pod("nodes-test-client", NS, grace_period_seconds=0)
     api.delete_namespaced_service(NAME, NS)
@@ -198,9 +200,11 @@ def test_a_clusterip_service_answers_from_a_pod_on_another_node(beijing_client, 
     names = {p.metadata.name for p in example_pods["cluster-beijing"]}
     target = beijing_client["target"].metadata.name
     # kube-proxy balances at random: within 20 tries the backend on the other node answers.
+    def target_answered():
+        got = dial(beijing_client["ip"], beijing_client["service_ip"], tries=20)
+        return got if target in got.get("responses", []) else None
     got = wait(f"{target} answering through {beijing_client['service_ip']} from {beijing_client['node']}",
-               lambda: (lambda r: r if target in r.get("responses", []) else None)(
-                   dial(beijing_client["ip"], beijing_client["service_ip"], tries=20)), 60, 3)
+               target_answered, 60, 3)
     assert set(got["responses"]) <= names, got
 
 
@@ -208,8 +212,10 @@ def test_cluster_dns_resolves_service_names_from_a_pod(beijing_client, example_p
     names = {p.metadata.name for p in example_pods["cluster-beijing"]}
     for host in (f"{NAME}.{NS}.svc.cluster.local", NAME):
         # A few tries: the Service is seconds old, kube-proxy may still be writing its rules.
-        got = wait(f"{host} answering from the client pod", lambda host=host: (
-            lambda r: r if set(r.get("responses", [])) & names else None)(dial(beijing_client["ip"], host)), 30, 2)
+        def answered(host=host):
+            got = dial(beijing_client["ip"], host)
+            return got if set(got.get("responses", [])) & names else None
+        got = wait(f"{host} answering from the client pod", answered, 30, 2)
         assert set(got["responses"]) <= names, (host, got)
     # kubernetes.default resolves, and its ClusterIP leads to the API server on this machine:
     # it answers the plain-HTTP request as a Go TLS server does.
