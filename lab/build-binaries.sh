@@ -7,8 +7,8 @@
 # redone, a finished one never. An output added to a component later (karmada-agent) is
 # built alone into the cached dir when the component supports it (missing_<component>).
 # Usage: lab/build-binaries.sh [-j N] [component...]
-#   default components: etcd kubernetes kwok helm karmada kubeedge coredns
-#   extra components:   gofakes3 volcano velero velero_plugin_for_aws thanos prometheus   (also: all)
+#   default components: etcd kubernetes kwok helm karmada kubeedge coredns volcano
+#   extra components:   gofakes3 velero velero_plugin_for_aws thanos prometheus   (also: all)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -18,9 +18,9 @@ LAB_VERSIONS_FILE="$REPO/lab/versions.yml"   # what only the lab runs
 CACHE="${FLEETOPS_LAB_CACHE:-/var/cache/fleetops-lab}"
 JOBS="${FLEETOPS_BUILD_JOBS:-2}"      # components built at once (2 cores)
 
-CORE=(etcd kubernetes kwok helm karmada kubeedge coredns)
+CORE=(etcd kubernetes kwok helm karmada kubeedge coredns volcano)
 # Lab-only or not yet in the lab's default set (their roles are to come): built by `all`.
-EXTRA=(gofakes3 volcano velero velero_plugin_for_aws thanos prometheus)
+EXTRA=(gofakes3 velero velero_plugin_for_aws thanos prometheus)
 
 export GOMODCACHE="$CACHE/go/mod" GOCACHE="$CACHE/go/build" GOPATH="$CACHE/go/path"
 export GOTOOLCHAIN=local
