@@ -187,6 +187,7 @@ def beijing_client(example_pods, api_clients):
     wait("the previous client pod gone", lambda: not api.list_namespaced_pod(NS, label_selector="app=nodes-test-client").items, 60)
     api.create_namespaced_pod(NS, pod)
     svc = api.create_namespaced_service(NS, service)
+
     def client_ip():
         p = api.read_namespaced_pod("nodes-test-client", NS)
         return p.status.pod_ip if p.status.phase == "Running" and ready(p) else None
@@ -199,6 +200,7 @@ def beijing_client(example_pods, api_clients):
 def test_a_clusterip_service_answers_from_a_pod_on_another_node(beijing_client, example_pods):
     names = {p.metadata.name for p in example_pods["cluster-beijing"]}
     target = beijing_client["target"].metadata.name
+
     # kube-proxy balances at random: within 20 tries the backend on the other node answers.
     def target_answered():
         got = dial(beijing_client["ip"], beijing_client["service_ip"], tries=20)
@@ -211,6 +213,7 @@ def test_a_clusterip_service_answers_from_a_pod_on_another_node(beijing_client, 
 def test_cluster_dns_resolves_service_names_from_a_pod(beijing_client, example_pods):
     names = {p.metadata.name for p in example_pods["cluster-beijing"]}
     for host in (f"{NAME}.{NS}.svc.cluster.local", NAME):
+
         # A few tries: the Service is seconds old, kube-proxy may still be writing its rules.
         def answered(host=host):
             got = dial(beijing_client["ip"], host)
