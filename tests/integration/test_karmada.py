@@ -11,6 +11,7 @@ Timings (install, join) are printed with -s and appended to tests/output/karmada
 """
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -189,6 +190,27 @@ def test_check_diff_is_clean():
     assert_ok(proc)
     changed = {h: r["changed"] for h, r in recap(proc.stdout).items() if r["changed"]}
     assert not changed, (changed, changed_tasks(proc.stdout))
+
+
+def test_rerun_at_vvv_shows_no_member_token(api_clients):
+    """The member credentials (ServiceAccount token Secrets) are applied and read on every
+    run; at -vvv neither their values nor their base64 appear in the output."""
+    from kubernetes import client
+    needles = {}
+    for cluster in MEMBERS:
+        for secret in client.CoreV1Api(api_clients[cluster]).list_namespaced_secret(
+                "karmada-cluster", label_selector="app.kubernetes.io/managed-by=fleetops-kurator").items:
+            token = (secret.data or {}).get("token")
+            if token:
+                needles[f"{cluster}/{secret.metadata.name}"] = (token, base64.b64decode(token).decode())
+    assert needles, "no member token Secret found: the Push-mode members have none?"
+    proc, seconds = ansible_playbook(PLAYBOOK, "-vvv")
+    assert_ok(proc)
+    out = proc.stdout + proc.stderr
+    leaked = [name for name, values in needles.items() if any(v in out for v in values)]
+    assert not leaked, f"tokens in the -vvv output: {leaked}"
+    note(f"karmada.yml -vvv re-run: {seconds:.0f}s, {len(out) // 1024} KiB of output, "
+         f"{len(needles)} member token(s) searched, 0 found")
 
 
 # --------------------------------------------------------------------------- examples
