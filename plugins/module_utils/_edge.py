@@ -17,6 +17,8 @@ import copy
 import json
 import re
 
+from ansible_collections.fleetops.kurator.plugins.module_utils import _images
+
 # Paths used by keadm join/reset (staging/src/github.com/kubeedge/api/apis/common/constants).
 EDGECORE_CONFIG = "/etc/kubeedge/config/edgecore.yaml"
 BOOTSTRAP_FILE = "/etc/kubeedge/bootstrap-edgecore.conf"
@@ -288,35 +290,9 @@ def cert_matches(pem_text, node_name):
     return ("system:node:%s" % node_name) in cert_subject_cns(pem_text)
 
 
-def image_refs_in_archive(members):
-    """Image names in a `docker save` or OCI archive, from its manifest.json / index.json.
-
-    ``members`` maps member name -> bytes (only manifest.json and index.json are read).
-    """
-    refs = []
-    if "manifest.json" in members:
-        for item in json.loads(members["manifest.json"].decode("utf-8")) or []:
-            refs.extend(item.get("RepoTags") or [])
-    if not refs and "index.json" in members:
-        for item in json.loads(members["index.json"].decode("utf-8")).get("manifests") or []:
-            annotations = item.get("annotations") or {}
-            ref = annotations.get("io.containerd.image.name") or annotations.get("org.opencontainers.image.ref.name")
-            if ref and ("/" in ref or ":" in ref):
-                refs.append(ref)
-    return [normalize_ref(r) for r in refs]
-
-
-def normalize_ref(ref):
-    """Docker short names as containerd stores them: nginx:1 -> docker.io/library/nginx:1."""
-    name = ref
-    first = name.split("/", 1)[0]
-    if "/" not in name:
-        name = "docker.io/library/" + name
-    elif "." not in first and ":" not in first and first != "localhost":
-        name = "docker.io/" + name
-    if ":" not in name.rsplit("/", 1)[-1] and "@" not in name:
-        name += ":latest"
-    return name
+# Image archives are read by _images (shared with container_images); kept here by name for edge callers.
+image_refs_in_archive = _images.image_refs_in_archive
+normalize_ref = _images.normalize_ref
 
 
 def init_cgroup(proc1_cgroup_text):

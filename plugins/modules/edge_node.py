@@ -339,11 +339,6 @@ def input_problems(p):
     return problems
 
 
-def image_file_name(ref):
-    """A file name for an image reference (no '/' or ':')."""
-    return ref.replace("/", "_").replace(":", "_")
-
-
 class EdgeNode(object):
     def __init__(self, module):
         self.module = module
@@ -435,26 +430,19 @@ class EdgeNode(object):
                     os.makedirs(path)
         return wanted
 
+    def side_loader(self):
+        return _images.SideLoader(
+            self.run, self.note, lambda msg: self.module.fail_json(msg=msg, changes=self.changes), open_url,
+            self.p["image_dir"], validate_certs=self.p["validate_certs"], check_mode=self.module.check_mode)
+
     def images_present(self):
-        rc, out, err = self.run(["ctr", "-n", "k8s.io", "images", "ls", "-q"], check=False)
-        if rc != 0:
-            return None
-        return set(out.split())
+        return self.side_loader().present()
 
     def archive_refs(self, path):
         try:
-            with tarfile.open(path) as archive:
-                members = {}
-                for name in ("manifest.json", "index.json"):
-                    try:
-                        handle = archive.extractfile(name)
-                    except KeyError:
-                        continue
-                    if handle is not None:
-                        members[name] = handle.read()
+            return _images.archive_refs(path)
         except (IOError, OSError, tarfile.TarError) as exc:
             self.module.fail_json(msg="cannot read image archive %s: %s" % (path, exc))
-        return edge.image_refs_in_archive(members)
 
     def present(self):
         p = self.p
@@ -605,28 +593,7 @@ class EdgeNode(object):
 
     def side_load(self, present):
         """Download and import the images containerd lacks (nothing to do on a converged node)."""
-        for image in self.p["images"]:
-            ref, url = image["ref"], image["url"]
-            if present is not None and ref in present:
-                continue
-            self.note("side-load %s from %s" % (ref, url))
-            if self.module.check_mode:
-                continue
-            try:
-                _images.parse_ref(ref)
-                sha256 = _download.expected_sha256(open_url, url, image.get("sha256"), self.p["validate_certs"])
-                path = os.path.join(self.p["image_dir"], "%s.tar" % image_file_name(ref))
-                _download.download(open_url, url, path, sha256, validate_certs=self.p["validate_certs"])
-            except Exception as exc:   # URLError, HTTPError, ValueError, OSError: say which image and why
-                self.module.fail_json(msg="cannot side-load %s from %s: %s" % (ref, url, exc), changes=self.changes)
-            try:
-                refs = self.archive_refs(path)
-                if ref not in refs:
-                    self.module.fail_json(msg="the archive at %s holds %s, not %s" % (url, ", ".join(refs) or "no named image", ref),
-                                          changes=self.changes)
-                self.run(["ctr", "-n", "k8s.io", "images", "import", "--all-platforms", path])
-            finally:
-                os.unlink(path)
+        self.side_loader().load(self.p["images"], present)
 
     def wait_containerd(self, timeout=30):
         deadline = time.time() + timeout

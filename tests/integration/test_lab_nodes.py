@@ -230,3 +230,37 @@ def test_a_pod_in_beijing_reaches_a_pod_in_shanghai(beijing_client, example_pods
     for p in example_pods["cluster-shanghai"]:
         got = dial(beijing_client["ip"], p.status.pod_ip)
         assert got.get("responses") == [p.metadata.name], (p.status.pod_ip, got)
+
+
+def test_container_images_side_loads_what_a_node_lacks(lab_hosts, tmp_path):
+    """fleetops.kurator.container_images (issue 20: side-loading as a product feature) on a
+    real node over SSH: an image the node lacks is imported from the mirror; check mode
+    imports nothing; a second run changes nothing."""
+    name = "node-shanghai-1"
+    address = lab_hosts[name]["address"]
+    ref = "registry.k8s.io/etcd:3.6.14-0"   # not used by anything on that node
+    runners.ssh(address, f"ctr -n k8s.io images rm {ref} >/dev/null 2>&1 || true")
+    play = [{"name": "side-load", "hosts": name, "gather_facts": False, "tasks": [
+        {"name": "images from the mirror", "fleetops.kurator.container_images": {
+            "images": "{{ ['%s'] | fleetops.kurator.image_archives(fleetops_artifact_mirror) }}" % ref}}]}]
+    inventory = tmp_path / "hosts.yml"
+    inventory.write_text(yaml.safe_dump({"all": {"hosts": {name: {
+        "ansible_host": address, "ansible_user": "root",
+        "ansible_ssh_private_key_file": str(REPO / ".lab" / "ssh" / "id_ed25519"),
+        "ansible_ssh_common_args": "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null",
+        "fleetops_artifact_mirror": yaml.safe_load(TOPOLOGY.read_text())["settings"]["artifact_mirror"]}}}}))
+    playbook = tmp_path / "side-load.yml"
+    playbook.write_text(yaml.safe_dump(play))
+
+    def present():
+        return ref in runners.ssh(address, "ctr -n k8s.io images ls -q").stdout.split()
+
+    check = runners.ansible_playbook(inventory, playbook, "--check")[0]
+    assert_ok(check)
+    assert runners.recap(check.stdout)[name]["changed"] == 1 and not present()
+    first, seconds = runners.ansible_playbook(inventory, playbook)
+    assert_ok(first)
+    assert runners.recap(first.stdout)[name]["changed"] == 1 and present()
+    again = runners.ansible_playbook(inventory, playbook)[0]
+    runners.assert_unchanged(again)
+    note(f"container_images: one image side-loaded into {name} in {seconds:.0f}s; re-run changed=0")
