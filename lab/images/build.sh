@@ -23,48 +23,33 @@ die() { printf '[images] ERROR: %s\n' "$*" >&2; exit 1; }
 pin() { awk -v k="$1" '$1 == k":" {print $2; exit}' "$VERSIONS_FILE" "$LAB_VERSIONS_FILE"; }
 KUBE_BIN="$CACHE/bin/kubernetes/$(pin kubernetes)"
 
-# name -> image reference. The tags are the ones upstream uses with the pinned versions:
-# pause 3.10 is the sandbox image of Kubernetes 1.35 / KubeEdge 1.23; agnhost 2.59 is what
-# k8s.io/kubernetes v1.35's e2e manifest (test/utils/image/manifest.go) names.
-declare -A REF=(
-  [pause]="registry.k8s.io/pause:3.10"
-  [agnhost]="registry.k8s.io/e2e-test-images/agnhost:2.59"
-  [coredns]="registry.k8s.io/coredns/coredns:$(pin coredns)"
-  # Karmada's in_cluster mode (roles/karmada/vars/main.yml _karmada_image_defaults) and the
-  # karmada-agent Deployment (karmada_member_agent_image): upstream's names and tags.
-  [kube-apiserver]="registry.k8s.io/kube-apiserver:$(pin kubernetes)"
-  [kube-controller-manager]="registry.k8s.io/kube-controller-manager:$(pin kubernetes)"
-  [etcd]="registry.k8s.io/etcd:$(pin etcd | sed 's/^v//')-0"
-  [karmada-aggregated-apiserver]="docker.io/karmada/karmada-aggregated-apiserver:$(pin karmada)"
-  [karmada-controller-manager]="docker.io/karmada/karmada-controller-manager:$(pin karmada)"
-  [karmada-scheduler]="docker.io/karmada/karmada-scheduler:$(pin karmada)"
-  [karmada-webhook]="docker.io/karmada/karmada-webhook:$(pin karmada)"
-  [karmada-agent]="docker.io/karmada/karmada-agent:$(pin karmada)"
-  # Volcano (roles/volcano): upstream's docker.io/volcanosh images.
-  [vc-scheduler]="docker.io/volcanosh/vc-scheduler:$(pin volcano)"
-  [vc-controller-manager]="docker.io/volcanosh/vc-controller-manager:$(pin volcano)"
-  [vc-webhook-manager]="docker.io/volcanosh/vc-webhook-manager:$(pin volcano)"
-)
-ORDER=(pause agnhost coredns kube-apiserver kube-controller-manager etcd karmada-aggregated-apiserver
-       karmada-controller-manager karmada-scheduler karmada-webhook karmada-agent
-       vc-scheduler vc-controller-manager vc-webhook-manager)
-# Images of one static binary: name -> "<binary in the lab's cache> <path in the image>",
-# FROM scratch, the binary where upstream's image has it (the roles' commands name that
-# path: /bin/karmada-* as Karmada's alpine images, /usr/local/bin for Kubernetes' and etcd's,
-# /vc-* as Volcano's), ENTRYPOINT that binary. Nothing in the roles runs a shell in them.
-declare -A BINARY=(
-  [kube-apiserver]="kubernetes/$(pin kubernetes)/kube-apiserver /usr/local/bin/kube-apiserver"
-  [kube-controller-manager]="kubernetes/$(pin kubernetes)/kube-controller-manager /usr/local/bin/kube-controller-manager"
-  [etcd]="etcd/$(pin etcd)/etcd /usr/local/bin/etcd"
-  [karmada-aggregated-apiserver]="karmada/$(pin karmada)/karmada-aggregated-apiserver /bin/karmada-aggregated-apiserver"
-  [karmada-controller-manager]="karmada/$(pin karmada)/karmada-controller-manager /bin/karmada-controller-manager"
-  [karmada-scheduler]="karmada/$(pin karmada)/karmada-scheduler /bin/karmada-scheduler"
-  [karmada-webhook]="karmada/$(pin karmada)/karmada-webhook /bin/karmada-webhook"
-  [karmada-agent]="karmada/$(pin karmada)/karmada-agent /bin/karmada-agent"
-  [vc-scheduler]="volcano/$(pin volcano)/vc-scheduler /vc-scheduler"
-  [vc-controller-manager]="volcano/$(pin volcano)/vc-controller-manager /vc-controller-manager"
-  [vc-webhook-manager]="volcano/$(pin volcano)/vc-webhook-manager /vc-webhook-manager"
-)
+# The images: name, reference, and for an image of one static binary, that binary in the
+# lab's cache and its path in the image. The tags are the ones upstream uses with the pinned
+# versions: pause 3.10 is the sandbox image of Kubernetes 1.35 / KubeEdge 1.23; agnhost 2.59
+# is what k8s.io/kubernetes v1.35's e2e manifest (test/utils/image/manifest.go) names.
+# A one-binary image is FROM scratch with the binary where upstream's image has it (the
+# roles' commands name that path: /usr/local/bin as Kubernetes' and etcd's images, /bin as
+# Karmada's alpine images, / as Volcano's), ENTRYPOINT that binary; nothing runs a shell.
+K=$(pin kubernetes) E=$(pin etcd) KA=$(pin karmada) V=$(pin volcano)
+IMAGE_TABLE="
+pause   registry.k8s.io/pause:3.10
+agnhost registry.k8s.io/e2e-test-images/agnhost:2.59
+coredns registry.k8s.io/coredns/coredns:$(pin coredns)
+kube-apiserver          registry.k8s.io/kube-apiserver:$K          kubernetes/$K/kube-apiserver          /usr/local/bin/kube-apiserver
+kube-controller-manager registry.k8s.io/kube-controller-manager:$K kubernetes/$K/kube-controller-manager /usr/local/bin/kube-controller-manager
+etcd                    registry.k8s.io/etcd:${E#v}-0              etcd/$E/etcd                          /usr/local/bin/etcd
+$(for c in aggregated-apiserver controller-manager scheduler webhook agent; do   # roles karmada, karmada_member
+    echo "karmada-$c docker.io/karmada/karmada-$c:$KA karmada/$KA/karmada-$c /bin/karmada-$c"; done)
+$(for c in scheduler controller-manager webhook-manager; do                      # role volcano
+    echo "vc-$c docker.io/volcanosh/vc-$c:$V volcano/$V/vc-$c /vc-$c"; done)
+"
+declare -A REF=() BINARY=()
+ORDER=()
+while read -r name ref bin dest; do
+  [[ -n $name ]] || continue
+  ORDER+=("$name"); REF[$name]=$ref
+  [[ -z $bin ]] || BINARY[$name]="$bin $dest"
+done <<<"$IMAGE_TABLE"
 
 # stage_<name> <dir>: put the build context (Dockerfile + files) into dir.
 stage_pause() {
@@ -74,8 +59,10 @@ stage_pause() {
   # Upstream's pause runs as 65535 (runc then needs CAP_SYS_PTRACE to join its namespaces).
   printf 'FROM scratch\nCOPY pause /pause\nUSER 65535:65535\nENTRYPOINT ["/pause"]\n' >"$d/Dockerfile"
 }
-# Inputs hash the content only (not paths): another checkout of the same recipe reuses the image.
-inputs_pause() { cat "$HERE/pause/pause.c" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16; }
+# Inputs hash the content only (not paths), and of this script only the recipe itself:
+# another checkout reuses the image, and an edit elsewhere here rebuilds nothing.
+inputs_of() { { cat "${@:2}"; declare -f "$1"; } | sha256sum | cut -c1-16; }
+inputs_pause() { inputs_of stage_pause "$HERE/pause/pause.c"; }
 
 stage_agnhost() {
   local d=$1
@@ -85,7 +72,7 @@ stage_agnhost() {
   # Upstream's entrypoint and default command; a static binary needs no base image.
   printf 'FROM scratch\nCOPY rootfs/ /\nEXPOSE 80 8080 8081 9376 5000\nENTRYPOINT ["/agnhost"]\nCMD ["pause"]\n' >"$d/Dockerfile"
 }
-inputs_agnhost() { cat "$KUBE_BIN/agnhost" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16; }
+inputs_agnhost() { inputs_of stage_agnhost "$KUBE_BIN/agnhost"; }
 
 stage_coredns() {
   local d=$1 bin
@@ -96,7 +83,7 @@ stage_coredns() {
   # NET_BIND_SERVICE, which the lab's Deployment grants as upstream's does).
   printf 'FROM scratch\nCOPY coredns /coredns\nUSER 65532:65532\nEXPOSE 53 53/udp\nENTRYPOINT ["/coredns"]\n' >"$d/Dockerfile"
 }
-inputs_coredns() { cat "$CACHE/bin/coredns/$(pin coredns)/coredns" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16; }
+inputs_coredns() { inputs_of stage_coredns "$CACHE/bin/coredns/$(pin coredns)/coredns"; }
 
 stage_binary() {   # stage_binary <name> <dir>
   local name=$1 d=$2 src dest
@@ -107,7 +94,7 @@ stage_binary() {   # stage_binary <name> <dir>
   cp "$src" "$d/rootfs$dest"
   printf 'FROM scratch\nCOPY rootfs/ /\nENV PATH=/usr/local/bin:/usr/bin:/bin\nENTRYPOINT ["%s"]\n' "$dest" >"$d/Dockerfile"
 }
-inputs_binary() { local src dest; read -r src dest <<<"${BINARY[$1]}"; cat "$CACHE/bin/$src" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16; }
+inputs_binary() { local src dest; read -r src dest <<<"${BINARY[$1]}"; inputs_of stage_binary "$CACHE/bin/$src" <(echo "$dest"); }
 
 # archive_path <ref>: where the mirror serves it.
 archive_path() {

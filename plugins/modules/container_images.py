@@ -55,6 +55,7 @@ attributes:
     description: Reports the images that would be side-loaded; downloads and imports nothing.
   diff_mode:
     support: none
+    description: Images have no text to show a diff of; RV(loaded) and the C(changes) list say what was done.
   idempotent:
     support: full
     description: A node that has every image reports no change and downloads nothing.

@@ -4,44 +4,23 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import hashlib
-import io
-import json
-import tarfile
-
 import pytest
 
 from ansible_collections.fleetops.kurator.plugins.module_utils import _images
+from image_fakes import FakeMirror, image_archive, mirror_files
 
 ETCD = "registry.k8s.io/etcd:3.6.14-0"
 PAUSE = "registry.k8s.io/pause:3.10"
 MIRROR = "http://172.31.250.1:8080"
 
 
-def archive(ref):
-    manifest = json.dumps([{"RepoTags": [ref]}]).encode()
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w") as tar:
-        info = tarfile.TarInfo("manifest.json")
-        info.size = len(manifest)
-        tar.addfile(info, io.BytesIO(manifest))
-    return buf.getvalue()
-
-
-class Mirror(object):
+class Mirror(FakeMirror):
     def __init__(self, refs, holds=None):
-        self.files, self.fetched = {}, []
+        files = {}
         for ref in refs:
             url = _images.archive_url(ref, MIRROR)
-            data = archive((holds or {}).get(ref, ref))
-            self.files[url] = data
-            self.files[url + ".sha256"] = ("%s  linux-amd64.tar\n" % hashlib.sha256(data).hexdigest()).encode()
-
-    def __call__(self, url, validate_certs=True, timeout=None):
-        self.fetched.append(url)
-        if url not in self.files:
-            raise IOError("HTTP Error 404: Not Found (%s)" % url)
-        return io.BytesIO(self.files[url])
+            files.update(mirror_files(ref, url, image_archive((holds or {}).get(ref, ref))))
+        super(Mirror, self).__init__(files)
 
 
 class Containerd(object):

@@ -17,6 +17,7 @@ import pytest
 
 from ansible_collections.fleetops.kurator.plugins.module_utils import _edge as edge
 from ansible_collections.fleetops.kurator.plugins.modules import edge_node
+from image_fakes import FakeMirror, image_archive, mirror_with
 
 PARAMS = dict(name="edge-a-1", state="present", inspect=False, cloudcore_host="172.31.250.10", websocket_port=10000,
               quic_port=10001, cert_port=10002, stream_port=10004, hub_protocol="websocket", edge_stream=False,
@@ -314,36 +315,6 @@ def test_images_imported_once(env, tmp_path):
     host.commands = []
     result, node = converge(dict(params, token=None), host)
     assert not result["changed"] and not host.ran("ctr", "-n", "k8s.io", "images", "import")
-
-
-def image_archive(ref):
-    manifest = json.dumps([{"RepoTags": [ref]}]).encode()
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w") as tar:
-        info = tarfile.TarInfo("manifest.json")
-        info.size = len(manifest)
-        tar.addfile(info, io.BytesIO(manifest))
-    return buf.getvalue()
-
-
-class FakeMirror(object):
-    """open_url over a dict of URL -> bytes; records what was fetched."""
-
-    def __init__(self, files):
-        self.files = files
-        self.fetched = []
-
-    def __call__(self, url, validate_certs=True, timeout=None):
-        self.fetched.append(url)
-        if url not in self.files:
-            raise IOError("HTTP Error 404: Not Found (%s)" % url)
-        return io.BytesIO(self.files[url])
-
-
-def mirror_with(ref, url, archive=None):
-    import hashlib
-    data = archive if archive is not None else image_archive(ref)
-    return FakeMirror({url: data, url + ".sha256": ("%s  linux-amd64.tar\n" % hashlib.sha256(data).hexdigest()).encode()})
 
 
 PAUSE = "registry.k8s.io/pause:3.10"
