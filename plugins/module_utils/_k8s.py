@@ -113,6 +113,26 @@ def _clean(obj):
     return obj
 
 
+REDACTED = '<redacted>'
+
+
+def redact(obj, other=None):
+    """A Secret as it may be shown (diff, results): its keys, no values. A value that differs
+    from the same key in other (the other side of a diff) shows as '<redacted, changed>', so a
+    diff still says which keys change."""
+    if not obj or obj.get('kind') != 'Secret':
+        return obj
+    obj = copy.deepcopy(obj)
+    for field in ('data', 'stringData'):
+        values = obj.get(field)
+        if not isinstance(values, dict):
+            continue
+        theirs = ((other or {}).get(field) or {}) if isinstance(other, dict) else {}
+        obj[field] = dict((key, REDACTED if key in theirs and theirs[key] == value or other is None
+                           else REDACTED[:-1] + ', changed>') for key, value in values.items())
+    return obj
+
+
 def ref(obj):
     meta = obj.get('metadata') or {}
     ref_ = {'apiVersion': obj.get('apiVersion'), 'kind': obj.get('kind'), 'name': meta.get('name')}
@@ -183,8 +203,10 @@ class Applier(object):
             changed = changed or obj_changed
             results.append(dict(ref(obj), changed=obj_changed, result=after))
             if obj_changed:
-                before_all.append(before or {})
-                after_all.append(after)
+                # Secret values never leave the module (results or diff): keys only.
+                before_all.append(redact(before, after) or {})
+                after_all.append(redact(after, before or {}))
+            results[-1]['result'] = redact(after)
         return changed, results, {'before': before_all, 'after': after_all}
 
     def list(self, api_version, kind, namespace=None, label_selector=None):
@@ -222,7 +244,7 @@ class Applier(object):
                     continue
                 if self.delete(api_version, kind, meta['name'], meta.get('namespace')):
                     deleted.append(ref(item))
-                    before.append(_clean(item))
+                    before.append(redact(_clean(item)))
         return deleted, before
 
     def delete_by_labels(self, kinds, namespace, label_selector):

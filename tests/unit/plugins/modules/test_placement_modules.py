@@ -132,6 +132,31 @@ def test_example_07_present_idempotent_absent(run_module):
     assert run_module(federated_deployment, {'name': 'frontend-app', 'state': 'absent'}, client)['changed'] is False
 
 
+def test_federated_companion_secret_values_never_leave_the_module(run_module):
+    """A companion Secret is applied, but its values appear in no result or diff (keys only;
+    a changed key is marked changed), on apply, on change and on removal."""
+    import base64
+    import json
+    docs = load('07-federated-deployment.yaml')
+    secret = {'apiVersion': 'v1', 'kind': 'Secret', 'metadata': {'name': 'frontend-db', 'namespace': 'default'},
+              'data': {'password': base64.b64encode(b'hunter2-original').decode(), 'user': base64.b64encode(b'app').decode()}}
+    client = FakeClient()
+    res = run_module(federated_deployment, {'definition': docs + [secret]}, client, diff=True)
+    out = json.dumps(res)
+    assert res['changed'] and secret['data']['password'] not in out and secret['data']['user'] not in out
+    shown = [o for o in res['diff']['after'] if o.get('kind') == 'Secret'][0]
+    assert shown['data'] == {'password': '<redacted, changed>', 'user': '<redacted, changed>'}
+    changed = dict(secret, data=dict(secret['data'], password=base64.b64encode(b'hunter2-rotated').decode()))
+    res = run_module(federated_deployment, {'definition': docs + [changed]}, client, diff=True)
+    out = json.dumps(res)
+    assert changed['data']['password'] not in out and secret['data']['password'] not in out
+    before = [o for o in res['diff']['before'] if o.get('kind') == 'Secret'][0]
+    after = [o for o in res['diff']['after'] if o.get('kind') == 'Secret'][0]
+    assert before['data'] == after['data'] == {'password': '<redacted, changed>', 'user': '<redacted>'}
+    res = run_module(federated_deployment, {'name': 'frontend-app', 'state': 'absent'}, client, diff=True)
+    assert changed['data']['password'] not in json.dumps(res)
+
+
 def test_federated_prunes_dropped_companions(run_module):
     docs = load('07-federated-deployment.yaml')
     client = FakeClient()
