@@ -52,6 +52,20 @@ def mirror_images() -> dict[str, tuple[str, str]]:
     return out
 
 
+# What runs only in the host cluster (Karmada in_cluster) or only in members (Volcano): a
+# node gets the images of its cluster's kind, not every archive (disk: the lab shares it, and
+# kubelets garbage-collect images when it fills).
+HOST_ONLY = ("registry.k8s.io/kube-apiserver:", "registry.k8s.io/kube-controller-manager:", "registry.k8s.io/etcd:",
+             "docker.io/karmada/karmada-aggregated-apiserver:", "docker.io/karmada/karmada-controller-manager:",
+             "docker.io/karmada/karmada-scheduler:", "docker.io/karmada/karmada-webhook:")
+MEMBER_ONLY = ("docker.io/volcanosh/",)
+
+
+def images_for(c: L.Cluster) -> dict[str, tuple[str, str]]:
+    skip = MEMBER_ONLY if c.role == "host" else HOST_ONLY
+    return {ref: v for ref, v in mirror_images().items() if not ref.startswith(skip)}
+
+
 def coredns_image() -> str:
     return f"registry.k8s.io/coredns/coredns:{L.versions()['coredns']}"
 
@@ -272,7 +286,7 @@ systemctl enable -q containerd kubelet kube-proxy
     now = probe(name) if restart else state
     have = set(now["images"].split())
     imported = dict(line.split(" ", 1) for line in now["imported"].split(",") if " " in line)
-    missing = {ref: (path, digest) for ref, (path, digest) in mirror_images().items()
+    missing = {ref: (path, digest) for ref, (path, digest) in images_for(c).items()
                if ref not in have or imported.get(ref) != digest}
     if missing:
         base = f"http://{L.gateway()}:{L.MIRROR_PORT}"

@@ -343,8 +343,12 @@ def _connection(cluster, validate_certs):
     The kubeconfig stays a template resolved when a task runs, so a vaulted kubeconfig is decrypted
     only then (to a path, or to the content as a mapping).
     """
+    # Named through hostvars: other hosts read it as hostvars[<cluster>].fleetops_k8s, and a
+    # bare fleetops_kubeconfig would then be looked up among *their* variables. Cluster names
+    # are DNS-1123 labels (validated), safe inside the template.
     connection = {
-        "kubeconfig": trust_as_template("{{ fleetops_kubeconfig | fleetops.kurator.kubeconfig }}"),
+        "kubeconfig": trust_as_template(
+            "{{ hostvars['%s'].fleetops_kubeconfig | fleetops.kurator.kubeconfig }}" % cluster["name"]),
         "validate_certs": validate_certs,
     }
     if cluster.get("context"):
