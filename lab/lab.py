@@ -722,6 +722,13 @@ def mirror_releases() -> dict[str, tuple[str, str, list]]:
             ("crds.tar.gz", lambda out, d=d: _tar(out, _tree(d / "crds", "crds"))),
         ]
         rel["kubeedge"] = (f"kubeedge/kubeedge/releases/download/{ver}", ver, assets)
+    if d := have("volcano"):
+        ver = v["volcano"]
+        # Upstream ships the CRDs in the source tree (config/crd/volcano/bases), not as a
+        # release asset: the mirror packs them once, as crds/bases/*.yaml.
+        rel["volcano"] = (f"volcano-sh/volcano/releases/download/{ver}", ver, [
+            ("crds.tar.gz", lambda out, d=d: _tar(out, _tree(d / "crds", "crds/bases"))),
+        ])
     if d := have("gofakes3"):
         ver = v["gofakes3"]
         rel["gofakes3"] = (f"johannesboyne/gofakes3/releases/download/{ver}", ver, [
@@ -846,6 +853,9 @@ def topology_text() -> str:
         # The host cluster carries the edge sites: registered in Karmada as an edge cluster.
         if c.role == "host" and edge:
             out += ["    edge: true"]
+        # The members have the kwok GPU nodes: they run batch work (Volcano).
+        if c.role == "member":
+            out += ["    batch: true"]
     if edge:
         sites = {
             "site-a": ("east-china", {"region": "east-china", "environment": "production",

@@ -20,7 +20,8 @@ description:
     C(member_clusters). Edge nodes and control-plane hosts become SSH hosts.
   - "Groups: C(clusters), C(host_cluster), C(member_clusters), C(region_<name>), C(site_<name>), C(edge_nodes),
     C(kubeedge_cloud), C(karmada_control_plane), C(karmada_agents), C(control_plane_hosts), C(push_members),
-    C(pull_members), C(edge_clusters) (clusters with C(edge: true), registered in Karmada as edge clusters).
+    C(pull_members), C(edge_clusters) (clusters with C(edge: true), registered in Karmada as edge clusters),
+    C(batch_clusters) (clusters with C(batch: true), where Volcano and its queues go).
     Dashes in region and site names become underscores in group names."
   - "Resolved once, here, for every play and role: C(fleetops_artifact_versions) (the pin file overridden by
     C(settings.versions)), C(fleetops_artifact_mirror), C(fleetops_validate_certs), C(fleetops_cloudcore_address)
@@ -209,7 +210,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
 
     def _populate(self, topo):
         inv = self.inventory
-        for group in ("clusters", "host_cluster", "member_clusters", "push_members", "pull_members", "edge_clusters", "edge_nodes",
+        for group in ("clusters", "host_cluster", "member_clusters", "push_members", "pull_members", "edge_clusters", "batch_clusters", "edge_nodes",
                       "kubeedge_cloud", "karmada_control_plane", "karmada_agents", "control_plane_hosts"):
             inv.add_group(group)
         for region in topo["regions"]:
@@ -231,6 +232,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
                 inv.add_host(name, group="push_members" if cluster["sync_mode"] == "Push" else "pull_members")
             if cluster["edge"]:
                 inv.add_host(name, group="edge_clusters")
+            if cluster["batch"]:
+                inv.add_host(name, group="batch_clusters")
             inv.add_host(name, group=group_name("region", cluster["region"]))
             self._set(name, {
                 "ansible_connection": "local",

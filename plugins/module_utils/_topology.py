@@ -55,7 +55,7 @@ TOP_KEYS = ("plugin", "regions", "clusters", "edge_sites", "control_plane_hosts"
             "use_vars_plugins")
 REGION_KEYS = ("name", "display_name", "labels")
 CLUSTER_KEYS = ("name", "role", "region", "zones", "provider", "labels", "kubeconfig", "context",
-                "sync_mode", "api_endpoint", "agent_host", "edge")
+                "sync_mode", "api_endpoint", "agent_host", "edge", "batch")
 SITE_KEYS = ("name", "region", "cluster", "nodes", "labels", "ssh_user", "ssh_port", "ssh_key", "arch")
 NODE_KEYS = ("name", "address", "ssh_user", "ssh_port", "ssh_key", "arch", "labels")
 CP_HOST_KEYS = ("name", "address", "ssh_user", "ssh_port", "ssh_key", "arch", "roles", "region", "labels")
@@ -252,6 +252,9 @@ def validate(data, plugin_name="fleetops.kurator.topology", known_versions=None)
             c.url(path + ".api_endpoint", cluster["api_endpoint"])
         if "edge" in cluster and not isinstance(cluster["edge"], bool):
             c.add(path + ".edge", cluster["edge"], "true or false")
+        # batch: true selects the cluster for batch work (the Volcano scheduler and its queues).
+        if "batch" in cluster and not isinstance(cluster["batch"], bool):
+            c.add(path + ".batch", cluster["batch"], "true or false (true: the cluster runs batch work, Volcano)")
     if data.get("clusters") and isinstance(data.get("clusters"), list) and len(host_clusters) != 1:
         c.add("clusters", "%d host clusters%s" % (len(host_clusters), (" at " + ", ".join(host_clusters)) if host_clusters else ""),
               "exactly one cluster with role: host (the cluster that runs the Karmada and KubeEdge control planes)")
@@ -406,6 +409,7 @@ def normalize(data):
         item["labels"] = dict(item.get("labels") or {})
         item.setdefault("sync_mode", "Push")
         item.setdefault("edge", False)
+        item.setdefault("batch", False)
         clusters.append(item)
     sites = []
     for site in data.get("edge_sites") or []:

@@ -156,6 +156,7 @@ BAD = [
      "version string"),
     ("settings-install-mode", [(("settings", "karmada_install_mode"), "helm")], "settings.karmada_install_mode",
      "in_cluster, host"),
+    ("cluster-batch-bool", [(("clusters", 1, "batch"), "yes")], "clusters[1].batch", "true or false"),
     ("settings-validate-certs", [(("settings", "validate_certs"), "no")], "settings.validate_certs", "true or false"),
     ("settings-s3-endpoint", [(("settings", "s3"), {"endpoint": "s3.local"})], "settings.s3.endpoint", "URL"),
 ]
@@ -349,6 +350,17 @@ def test_agent_host_groups_and_hostvars(tmp_path):
     assert inv.get_host("gw-1").get_vars()["fleetops_agent_clusters"] == ["cluster-shanghai"]
     assert inv.get_host("cp-1").get_vars()["fleetops_agent_clusters"] == []
     assert inv.get_host("cluster-shanghai").get_vars()["fleetops_cluster"]["agent_host"] == "gw-1"
+
+
+def test_batch_clusters_group(tmp_path):
+    data = good()
+    data["clusters"][1]["batch"] = True
+    path = tmp_path / "topology.yml"
+    path.write_text(yaml.safe_dump(data))
+    inv = _inventory(str(path))
+    assert inv.get_groups_dict()["batch_clusters"] == ["cluster-shanghai"]
+    assert inv.get_host("cluster-shanghai").get_vars()["fleetops_cluster"]["batch"] is True
+    assert normalize(good())["clusters"][1]["batch"] is False
 
 
 def test_plugin_rejects_bad_file_with_every_error(tmp_path):
