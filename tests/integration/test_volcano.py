@@ -35,8 +35,11 @@ CLUSTER = "cluster-beijing"          # two real nodes: the HA shape (2 replicas,
 KUBECONFIG = KUBECONFIG_DIR / f"{CLUSTER}.kubeconfig"
 NS = "volcano-system"
 JOBS_NS = "volcano-test"
-SEED = Path(os.environ.get("FLEETOPS_MISSION_EXAMPLES", REPO.parent / "shared" / "mission-examples")) \
-    / "04-volcano-tf-job.yaml"
+SEED = Path(os.environ.get("FLEETOPS_EXAMPLES", REPO / "tests" / "fixtures" / "mission-examples")) / "04-volcano-tf-job.yaml"
+# The lab's own kubectl (lab/build-binaries.sh), not whatever the machine has on PATH.
+KUBECTL = str(Path(os.environ.get("FLEETOPS_LAB_CACHE", "/var/cache/fleetops-lab")) / "bin" / "kubernetes"
+              / yaml.safe_load((REPO / "roles/_artifacts/defaults/main/versions.yml").read_text())["fleetops_versions"]["kubernetes"]
+              / "kubectl")
 AGNHOST = "registry.k8s.io/e2e-test-images/agnhost:2.59"   # no TensorFlow image here
 DEPLOYMENTS = ["vc-scheduler", "vc-controller-manager", "vc-webhook-manager"]
 QUEUES = [{"name": "q-high", "weight": 3}, {"name": "q-low", "weight": 1}]
@@ -57,7 +60,7 @@ def run(*extra: str, overrides: dict | None = None):
 
 
 def kubectl(*args: str, stdin: str | None = None, check: bool = True) -> str:
-    proc = subprocess.run(["kubectl", "--kubeconfig", str(KUBECONFIG), *args], input=stdin,
+    proc = subprocess.run([KUBECTL, "--kubeconfig", str(KUBECONFIG), *args], input=stdin,
                           capture_output=True, text=True, timeout=120, check=False)
     if check:
         assert proc.returncode == 0, f"kubectl {' '.join(args)}: {proc.stderr}"
@@ -142,7 +145,7 @@ def test_install():
     bad = seed_job("bad")
     bad["spec"]["minAvailable"] = 9
     kubectl("create", "namespace", JOBS_NS)
-    proc = subprocess.run(["kubectl", "--kubeconfig", str(KUBECONFIG), "create", "--dry-run=server", "-f", "-"],
+    proc = subprocess.run([KUBECTL, "--kubeconfig", str(KUBECONFIG), "create", "--dry-run=server", "-f", "-"],
                           input=json.dumps(bad), capture_output=True, text=True, check=False)
     assert proc.returncode != 0 and "minAvailable" in proc.stderr, proc.stderr
 
