@@ -594,6 +594,35 @@ def ensure_nodes(c: Cluster) -> int:
     return created
 
 
+def heal_kwok_pods(c: Cluster) -> int:
+    """Delete pods on kwok nodes that the node controller marked NotReady.
+
+    When a cluster's API server is down longer than the node-monitor grace period, the
+    controller-manager marks the nodes NotReady and their pods Ready=False. kwok turns the
+    nodes Ready again but never the pods (its pod-ready stage ran once), so they would stay
+    unavailable forever. Nothing runs in them: their owners recreate them and kwok makes the
+    new ones Ready."""
+    api = Api(c)
+    code, nodes = api.req("GET", "/api/v1/nodes")
+    if code != 200:
+        return 0
+    kwok = {n["metadata"]["name"] for n in nodes.get("items", [])
+            if (n["metadata"].get("annotations") or {}).get("kwok.x-k8s.io/node") == "fake"}
+    code, pods = api.req("GET", "/api/v1/pods", timeout=30)
+    if code != 200:
+        return 0
+    healed = 0
+    for p in pods.get("items", []):
+        conditions = {k.get("type"): k.get("status") for k in p.get("status", {}).get("conditions") or []}
+        if (p["spec"].get("nodeName") in kwok and p["status"].get("phase") == "Running"
+                and conditions.get("Ready") == "False" and conditions.get("ContainersReady") == "True"
+                and p["metadata"].get("ownerReferences") and not p["metadata"].get("deletionTimestamp")):
+            meta = p["metadata"]
+            code, _ = api.req("DELETE", f"/api/v1/namespaces/{meta['namespace']}/pods/{meta['name']}?gracePeriodSeconds=0")
+            healed += code in (200, 202)
+    return healed
+
+
 def node_counts(c: Cluster) -> tuple[int, int]:
     code, body = Api(c).req("GET", "/api/v1/nodes")
     if code != 200:
@@ -946,6 +975,7 @@ def cmd_up() -> None:
     for c in CLUSTERS:
         want = c.workers + c.gpu_nodes
         wait_for(f"{c.name} nodes Ready", lambda c=c, want=want: node_counts(c)[0] >= want, 120)
+    healed = {c.name: heal_kwok_pods(c) for c in CLUSTERS}
     topo = write_topology()
 
     gw = gateway()
@@ -955,6 +985,7 @@ def cmd_up() -> None:
         r, n = node_counts(c)
         print(f"  {c.name:18} https://127.0.0.1:{c.api_port} (hosts: https://{gw}:{c.api_port})  "
               f"nodes {r}/{n} Ready{' (+' + str(created[c.name]) + ' created)' if created[c.name] else ''}"
+              f"{'; ' + str(healed[c.name]) + ' NotReady kwok pod(s) recreated' if healed[c.name] else ''}"
               f"  kubeconfig {shown(c.kubeconfig)}")
     print(f"  artifact mirror    http://{gw}:{MIRROR_PORT}  (root {MIRROR})"
           + (f"; built {', '.join(built)}" if built else ""))
