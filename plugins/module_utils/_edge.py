@@ -17,8 +17,6 @@ import copy
 import json
 import re
 
-from ansible_collections.fleetops.kurator.plugins.module_utils import _images
-
 # Paths used by keadm join/reset (staging/src/github.com/kubeedge/api/apis/common/constants).
 EDGECORE_CONFIG = "/etc/kubeedge/config/edgecore.yaml"
 BOOTSTRAP_FILE = "/etc/kubeedge/bootstrap-edgecore.conf"
@@ -288,11 +286,6 @@ def cert_subject_cns(pem_text):
 def cert_matches(pem_text, node_name):
     """Whether a PEM certificate was issued for this node: subject CN exactly system:node:<name>."""
     return ("system:node:%s" % node_name) in cert_subject_cns(pem_text)
-
-
-# Image archives are read by _images (shared with container_images); kept here by name for edge callers.
-image_refs_in_archive = _images.image_refs_in_archive
-normalize_ref = _images.normalize_ref
 
 
 def init_cgroup(proc1_cgroup_text):

@@ -16,6 +16,7 @@ import tarfile
 import pytest
 
 from ansible_collections.fleetops.kurator.plugins.module_utils import _edge as edge
+from ansible_collections.fleetops.kurator.plugins.module_utils import _images
 from ansible_collections.fleetops.kurator.plugins.modules import edge_node
 from image_fakes import FakeMirror, image_archive, mirror_with
 
@@ -215,10 +216,10 @@ def test_cert_match_is_the_exact_subject_cn():
 
 def test_image_refs_from_docker_and_oci_archives():
     docker = {"manifest.json": json.dumps([{"RepoTags": ["registry.k8s.io/pause:3.10", "busybox"]}]).encode()}
-    assert edge.image_refs_in_archive(docker) == ["registry.k8s.io/pause:3.10", "docker.io/library/busybox:latest"]
+    assert _images.image_refs_in_archive(docker) == ["registry.k8s.io/pause:3.10", "docker.io/library/busybox:latest"]
     oci = {"index.json": json.dumps({"manifests": [{"annotations": {
         "io.containerd.image.name": "example.com/app:1"}}]}).encode()}
-    assert edge.image_refs_in_archive(oci) == ["example.com/app:1"]
+    assert _images.image_refs_in_archive(oci) == ["example.com/app:1"]
 
 
 def test_fresh_join_writes_everything_then_second_run_changes_nothing(env):
