@@ -14,6 +14,7 @@ plugin loaders used by tests (inventory, filters) find this collection.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import hashlib
 import os
 import sys
 import tempfile
@@ -25,7 +26,9 @@ def _collections_root():
     parts = REPO.split(os.sep)
     if len(parts) >= 3 and parts[-3] == 'ansible_collections':
         return os.sep.join(parts[:-3])
-    root = os.path.join(tempfile.gettempdir(), 'fleetops-kurator-unit-%d' % os.getuid())
+    # One tree per checkout: two worktrees testing at once must not re-point each other's link.
+    checkout = hashlib.sha256(os.path.realpath(REPO).encode()).hexdigest()[:12]
+    root = os.path.join(tempfile.gettempdir(), 'fleetops-kurator-unit-%d-%s' % (os.getuid(), checkout))
     link = os.path.join(root, 'ansible_collections', 'fleetops', 'kurator')
     if not os.path.islink(link) or os.path.realpath(link) != os.path.realpath(REPO):
         os.makedirs(os.path.dirname(link), exist_ok=True)
