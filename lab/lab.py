@@ -885,6 +885,13 @@ def topology_text() -> str:
         # The members have the kwok GPU nodes: they run batch work (Volcano).
         if c.role == "member":
             out += ["    batch: true"]
+        # The real (kubelet) nodes: roles side-load their images into them over SSH.
+        nodes = sorted((n for n, h in hosts.items() if h.get("role") == "node" and h.get("site") == c.name),
+                       key=lambda n: int(n.rsplit("-", 1)[1]))
+        if nodes:
+            out += ["    nodes:"] + [f"      - {{name: {n}, address: {hosts[n]['address']}, ssh_user: root, "
+                                     f"ssh_port: {hosts[n].get('ssh_port', 22)}, ssh_key: {key}, arch: amd64}}"
+                                     for n in nodes]
     if edge:
         sites = {
             "site-a": ("east-china", {"region": "east-china", "environment": "production",
@@ -917,12 +924,43 @@ def topology_text() -> str:
     out += [
         "settings:",
         f"  artifact_mirror: http://{gw}:{MIRROR_PORT}",
+        # The lab's mirror and S3 store speak plain http on the lab network.
+        "  allow_insecure_http: true",
+        # No registry in reach: the in-cluster roles side-load their images from the mirror.
+        "  side_load_images: true",
+        # Host keys are verified against the lab hosts' keys (written by this script).
+        f"  ssh: {{known_hosts: {KNOWN_HOSTS}}}",
         f"  s3: {{endpoint: http://{gw}:{S3_PORT}, region: {S3_REGION}}}",
     ]
     return "\n".join(out) + "\n"
 
 
+KNOWN_HOSTS = STATE / "known_hosts"
+
+
+def write_known_hosts(hosts: dict) -> None:
+    """The lab hosts' SSH host keys, as the topology's settings.ssh.known_hosts: ssh verifies
+    every host (they get new keys whenever their containers are recreated)."""
+    lines = []
+    for name, h in sorted(hosts.items()):
+        got = subprocess.run(["docker", "exec", name, "cat", "/etc/ssh/ssh_host_ed25519_key.pub"],
+                             capture_output=True, text=True, timeout=30)
+        if got.returncode == 0 and got.stdout.startswith("ssh-"):
+            port = h.get("ssh_port", 22)
+            where = h["address"] if port == 22 else f"[{h['address']}]:{port}"
+            lines.append(f"{where} {' '.join(got.stdout.split()[:2])}\n")
+    text = "".join(lines)
+    if not KNOWN_HOSTS.exists() or KNOWN_HOSTS.read_text() != text:
+        KNOWN_HOSTS.write_text(text)
+
+
 def write_topology() -> bool:
+    try:
+        hosts = json.loads(HOSTS_JSON.read_text())
+    except (OSError, ValueError):
+        hosts = {}
+    if hosts:
+        write_known_hosts(hosts)
     text = topology_text()
     TOPOLOGY_FILE.parent.mkdir(parents=True, exist_ok=True)
     if TOPOLOGY_FILE.exists() and TOPOLOGY_FILE.read_text() == text:

@@ -41,8 +41,8 @@ IMPORTED = "/var/lib/fleetops-lab-images"    # on a node: "<ref> <archive sha256
 
 def mirror_images() -> dict[str, tuple[str, str]]:
     """Every image archive lab/images/build.sh put in the mirror: reference -> (mirror path,
-    archive sha256). The lab side-loads them all into every real node (as `kind load` would):
-    there is no registry, and roles reference upstream's names with IfNotPresent."""
+    archive sha256). There is no registry: roles reference upstream's names with IfNotPresent
+    and side-load them from the mirror (settings.side_load_images)."""
     out = {}
     for tar in sorted((L.MIRROR / "images").glob("**/linux-amd64.tar")):
         rel = tar.relative_to(L.MIRROR / "images")
@@ -52,18 +52,11 @@ def mirror_images() -> dict[str, tuple[str, str]]:
     return out
 
 
-# What runs only in the host cluster (Karmada in_cluster) or only in members (Volcano): a
-# node gets the images of its cluster's kind, not every archive (disk: the lab shares it, and
-# kubelets garbage-collect images when it fills).
-HOST_ONLY = ("registry.k8s.io/kube-apiserver:", "registry.k8s.io/kube-controller-manager:", "registry.k8s.io/etcd:",
-             "docker.io/karmada/karmada-aggregated-apiserver:", "docker.io/karmada/karmada-controller-manager:",
-             "docker.io/karmada/karmada-scheduler:", "docker.io/karmada/karmada-webhook:")
-MEMBER_ONLY = ("docker.io/volcanosh/",)
-
-
-def images_for(c: L.Cluster) -> dict[str, tuple[str, str]]:
-    skip = MEMBER_ONLY if c.role == "host" else HOST_ONLY
-    return {ref: v for ref, v in mirror_images().items() if not ref.startswith(skip)}
+# What the lab itself runs on its nodes: the sandbox, its DNS and the tests' workload. The
+# components' images are the roles' to side-load (settings.side_load_images, lab topology).
+def lab_images() -> dict[str, tuple[str, str]]:
+    own = ("registry.k8s.io/pause:", "registry.k8s.io/e2e-test-images/agnhost:", "registry.k8s.io/coredns/coredns:")
+    return {ref: v for ref, v in mirror_images().items() if ref.startswith(own)}
 
 
 def coredns_image() -> str:
@@ -286,7 +279,7 @@ systemctl enable -q containerd kubelet kube-proxy
     now = probe(name) if restart else state
     have = set(now["images"].split())
     imported = dict(line.split(" ", 1) for line in now["imported"].split(",") if " " in line)
-    missing = {ref: (path, digest) for ref, (path, digest) in images_for(c).items()
+    missing = {ref: (path, digest) for ref, (path, digest) in lab_images().items()
                if ref not in have or imported.get(ref) != digest}
     if missing:
         base = f"http://{L.gateway()}:{L.MIRROR_PORT}"
@@ -443,6 +436,10 @@ def cmd_nodes() -> None:
         print("no node hosts (LAB_CLUSTER_NODES=0): clusters keep kwok nodes only")
         return
     ensure_machine_routes(nodes)
+    # Certificates first, one at a time: two nodes of one cluster would both issue its
+    # kube-proxy certificate (and race on the CA serial file).
+    for n, h in nodes.items():
+        ensure_node_pki(cluster_of(h), n)
     # Three at a time: mostly waiting on docker exec, curl and ctr import.
     with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
         done = {n: pool.submit(converge_node, n, h, nodes) for n, h in nodes.items()}

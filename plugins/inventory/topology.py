@@ -47,7 +47,10 @@ options:
   clusters:
     description:
       - Kubernetes clusters, each C({name, role (host|member), region, zones, provider, labels, kubeconfig,
-        context, sync_mode (Push|Pull), api_endpoint, edge}).
+        context, sync_mode (Push|Pull), api_endpoint, agent_host, edge, batch, nodes, ssh_user, ssh_port, ssh_key, arch}).
+      - C(nodes) are the cluster's worker nodes the collection reaches over SSH, each
+        C({name, address, ssh_user, ssh_port, ssh_key, arch, labels}), to side-load images into their
+        containerd when C(settings.side_load_images) is true; the cluster's SSH settings are their defaults.
       - C(kubeconfig) is a path relative to the topology file (or absolute), or a vaulted kubeconfig.
       - Required; checked with the rest of the topology.
     type: list
@@ -68,7 +71,14 @@ options:
   settings:
     description:
       - Fleet-wide choices C({artifact_mirror, versions, karmada_install_mode, kubeedge_install_mode,
-        kubeedge_advertise_address, validate_certs, allow_loopback_addresses, s3, vars}).
+        kubeedge_advertise_address, validate_certs, allow_loopback_addresses, allow_insecure_http, side_load_images, ssh, s3,
+        vars}).
+      - URLs (C(artifact_mirror), C(s3.endpoint), a cluster's C(api_endpoint)) must be C(https://) unless
+        C(allow_insecure_http=true) (default C(false)); preflight lists the plain-http ones it accepted.
+      - C(ssh.known_hosts) (a path relative to the topology file) is the known_hosts file every SSH host's key is
+        verified against (C(StrictHostKeyChecking=yes)); with C(ssh.trust_on_first_use=true) a new host's key is
+        recorded at first contact (C(accept-new), in C(<controller dir>/known_hosts) unless C(known_hosts) is set)
+        and a changed key is still refused. Without either, ssh's own configuration applies (C(~/.ssh/known_hosts)).
       - Host addresses may be loopback addresses (C(127.0.0.1), C(::1), C(localhost)) only with
         C(allow_loopback_addresses=true) (default C(false)).
     type: dict
@@ -105,6 +115,7 @@ keyed_groups:
 
 import errno
 import os
+import shlex
 
 import yaml  # a controller requirement of ansible-core
 from ansible.errors import AnsibleError, AnsibleParserError
@@ -168,9 +179,16 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
         self._controller_dir = CONTROLLER_DIR % (os.path.basename(base) or "default")
         for cluster in topo["clusters"]:
             cluster["kubeconfig"] = self._kubeconfig_ref(cluster["kubeconfig"], base)
-        for host in [n for s in topo["edge_sites"] for n in s["nodes"]] + topo["control_plane_hosts"]:
+        nodes = [n for group in topo["edge_sites"] + topo["clusters"] for n in group["nodes"]]
+        for host in nodes + topo["control_plane_hosts"]:
             if host.get("ssh_key"):
                 host["ssh_key"] = os.path.normpath(os.path.join(base, os.path.expanduser(host["ssh_key"])))
+        ssh = topo["settings"]["ssh"]
+        if ssh["known_hosts"]:
+            ssh["known_hosts"] = os.path.normpath(os.path.join(base, os.path.expanduser(ssh["known_hosts"])))
+        elif ssh["trust_on_first_use"]:
+            ssh["known_hosts"] = os.path.join(self._controller_dir, "known_hosts")
+        self._ssh_args = _host_key_args(ssh)
         self._populate(topo)
 
     def _load(self, path):
@@ -211,7 +229,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
     def _populate(self, topo):
         inv = self.inventory
         for group in ("clusters", "host_cluster", "member_clusters", "push_members", "pull_members", "edge_clusters", "batch_clusters", "edge_nodes",
-                      "kubeedge_cloud", "karmada_control_plane", "karmada_agents", "control_plane_hosts"):
+                      "cluster_nodes", "kubeedge_cloud", "karmada_control_plane", "karmada_agents", "control_plane_hosts"):
             inv.add_group(group)
         for region in topo["regions"]:
             inv.add_group(group_name("region", region["name"]))
@@ -247,7 +265,24 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
                 "fleetops_kubeconfig": cluster["kubeconfig"],
                 "fleetops_kube_context": cluster.get("context"),
                 "fleetops_k8s": _connection(cluster, topo["settings"]["validate_certs"]),
+                # The nodes roles side-load images into (settings.side_load_images).
+                "fleetops_cluster_nodes": [n["name"] for n in cluster["nodes"]],
             })
+            if cluster["nodes"]:
+                inv.add_group(group_name("nodes", name))
+            for node in cluster["nodes"]:
+                for group in ("cluster_nodes", group_name("nodes", name), group_name("region", cluster["region"])):
+                    inv.add_host(node["name"], group=group)
+                hostvars = _ssh_vars(node, self._ssh_args)
+                hostvars.update({
+                    "fleetops_kind": "cluster_node",
+                    "fleetops_node_cluster": name,
+                    "fleetops_region": cluster["region"],
+                    "fleetops_k8s": _connection_of(name),
+                    "fleetops_arch": node["arch"],
+                    "fleetops_labels": node["labels"],
+                })
+                self._set(node["name"], hostvars)
 
         for site in topo["edge_sites"]:
             site_group = group_name("site", site["name"])
@@ -256,7 +291,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
                 name = node["name"]
                 for group in ("edge_nodes", site_group, group_name("region", site["region"])):
                     inv.add_host(name, group=group)
-                hostvars = _ssh_vars(node)
+                hostvars = _ssh_vars(node, self._ssh_args)
                 hostvars.update({
                     "fleetops_kind": "edge_node",
                     "fleetops_edge_site": site["name"],
@@ -275,7 +310,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
                 inv.add_host(name, group=CONTROL_PLANE_GROUPS[role])
             if host.get("region"):
                 inv.add_host(name, group=group_name("region", host["region"]))
-            hostvars = _ssh_vars(host)
+            hostvars = _ssh_vars(host, self._ssh_args)
             hostvars.update({
                 "fleetops_kind": "control_plane_host",
                 "fleetops_region": host.get("region"),
@@ -329,6 +364,11 @@ def resolved_settings(topo, pins, controller_dir):
         # Where every download comes from ("" = upstream).
         "fleetops_artifact_mirror": settings["artifact_mirror"],
         "fleetops_validate_certs": settings["validate_certs"],
+        # Plain-http URLs the topology uses (accepted with settings.allow_insecure_http; preflight names them).
+        "fleetops_insecure_urls": [u for u in [settings["artifact_mirror"], (settings.get("s3") or {}).get("endpoint", "")]
+                                   + [c.get("api_endpoint", "") for c in topo["clusters"]] if u.startswith("http://")],
+        # In-cluster roles import their images into the clusters' nodes from the mirror (no registry).
+        "fleetops_side_load_images": settings["side_load_images"],
         # What edge nodes dial: settings.kubeedge_advertise_address, else the first kubeedge_cloud host.
         "fleetops_cloudcore_address": advertised or (cloud_hosts[0] if cloud_hosts else ""),
         # Every cloudcore address an edge node may have to reach (preflight).
@@ -364,7 +404,16 @@ def _connection_of(cluster_name):
     return trust_as_template("{{ hostvars['%s'].fleetops_k8s }}" % cluster_name)
 
 
-def _ssh_vars(host):
+def _host_key_args(ssh):
+    """ssh options that verify host keys against the topology's known_hosts (settings.ssh), or ""
+    to leave ssh's own configuration in charge (~/.ssh/known_hosts, verification on)."""
+    if not ssh["known_hosts"]:
+        return ""
+    return "-o UserKnownHostsFile=%s -o StrictHostKeyChecking=%s" % (
+        shlex.quote(ssh["known_hosts"]), "accept-new" if ssh["trust_on_first_use"] else "yes")
+
+
+def _ssh_vars(host, ssh_args):
     hostvars = {
         "ansible_host": host["address"],
         "ansible_port": host["ssh_port"],
@@ -372,6 +421,8 @@ def _ssh_vars(host):
     }
     if host.get("ssh_key"):
         hostvars["ansible_ssh_private_key_file"] = host["ssh_key"]
+    if ssh_args:
+        hostvars["ansible_ssh_common_args"] = ssh_args
     return hostvars
 
 

@@ -55,12 +55,16 @@ TOP_KEYS = ("plugin", "regions", "clusters", "edge_sites", "control_plane_hosts"
             "use_vars_plugins")
 REGION_KEYS = ("name", "display_name", "labels")
 CLUSTER_KEYS = ("name", "role", "region", "zones", "provider", "labels", "kubeconfig", "context",
-                "sync_mode", "api_endpoint", "agent_host", "edge", "batch")
+                "sync_mode", "api_endpoint", "agent_host", "edge", "batch",
+                # the cluster's worker nodes reachable over SSH (image side-loading), with defaults for them
+                "nodes", "ssh_user", "ssh_port", "ssh_key", "arch")
 SITE_KEYS = ("name", "region", "cluster", "nodes", "labels", "ssh_user", "ssh_port", "ssh_key", "arch")
 NODE_KEYS = ("name", "address", "ssh_user", "ssh_port", "ssh_key", "arch", "labels")
 CP_HOST_KEYS = ("name", "address", "ssh_user", "ssh_port", "ssh_key", "arch", "roles", "region", "labels")
 SETTINGS_KEYS = ("artifact_mirror", "versions", "karmada_install_mode", "kubeedge_install_mode",
-                 "kubeedge_advertise_address", "validate_certs", "allow_loopback_addresses", "s3", "vars")
+                 "kubeedge_advertise_address", "validate_certs", "allow_loopback_addresses", "allow_insecure_http",
+                 "side_load_images", "ssh", "s3", "vars")
+SSH_SETTINGS_KEYS = ("known_hosts", "trust_on_first_use")
 S3_KEYS = ("endpoint", "region", "buckets", "credentials_file", "force_path_style")
 
 NODE_DEFAULTS = {"ssh_user": "root", "ssh_port": 22, "arch": "amd64"}
@@ -78,9 +82,10 @@ class TopologyError(Exception):
 
 
 class _Checker(object):
-    def __init__(self, allow_loopback=False):
+    def __init__(self, allow_loopback=False, allow_http=False):
         self.errors = []
         self.allow_loopback = allow_loopback
+        self.allow_http = allow_http
 
     def add(self, path, value, expected):
         self.errors.append(problem(path, value, expected))
@@ -171,6 +176,9 @@ class _Checker(object):
     def url(self, path, value):
         if not isinstance(value, str) or not URL.fullmatch(value):
             self.add(path, value, "an http:// or https:// URL")
+        elif value.startswith("http://") and not self.allow_http:
+            self.add(path, value, "an https:// URL (plain http is neither encrypted nor authenticated; "
+                     "set settings.allow_insecure_http: true to accept it)")
 
     def labels(self, path, value):
         if value is None:
@@ -201,7 +209,8 @@ def validate(data, plugin_name="fleetops.kurator.topology", known_versions=None)
     """Return the list of error strings for a topology document (empty when valid)."""
     settings = data.get("settings") if isinstance(data, dict) else None
     allow_loopback = isinstance(settings, dict) and settings.get("allow_loopback_addresses") is True
-    c = _Checker(allow_loopback)
+    allow_http = isinstance(settings, dict) and settings.get("allow_insecure_http") is True
+    c = _Checker(allow_loopback, allow_http)
     if not isinstance(data, dict):
         c.add("document", data, "a mapping that starts with 'plugin: %s'" % plugin_name)
         return c.errors
@@ -260,6 +269,14 @@ def validate(data, plugin_name="fleetops.kurator.topology", known_versions=None)
               "exactly one cluster with role: host (the cluster that runs the Karmada and KubeEdge control planes)")
 
     addresses = {}
+    # A cluster's nodes: hosts the collection reaches over SSH to side-load images into their containerd.
+    for i, cluster in enumerate(data.get("clusters") if isinstance(data.get("clusters"), list) else []):
+        if not isinstance(cluster, dict):
+            continue
+        path = "clusters[%d]" % i
+        _ssh_fields(c, path, cluster, optional=True)
+        _hosts(c, path + ".nodes", c.items(path + ".nodes", cluster.get("nodes")), hostnames, addresses)
+
     sites = {}
     for i, site in enumerate(c.items("edge_sites", data.get("edge_sites"))):
         path = "edge_sites[%d]" % i
@@ -274,14 +291,7 @@ def validate(data, plugin_name="fleetops.kurator.topology", known_versions=None)
                   % (", ".join(sorted(clusters)) or "none defined"))
         c.labels(path + ".labels", site.get("labels"))
         _ssh_fields(c, path, site, optional=True)
-        for j, node in enumerate(c.items(path + ".nodes", site.get("nodes"), required=True)):
-            npath = "%s.nodes[%d]" % (path, j)
-            if not c.mapping(npath, node, NODE_KEYS):
-                continue
-            c.name(npath + ".name", node.get("name"), hostnames, "cluster/host")
-            _endpoint(c, npath, node, addresses)
-            _ssh_fields(c, npath, node, optional=True)
-            c.labels(npath + ".labels", node.get("labels"))
+        _hosts(c, path + ".nodes", c.items(path + ".nodes", site.get("nodes"), required=True), hostnames, addresses)
 
     for i, host in enumerate(c.items("control_plane_hosts", data.get("control_plane_hosts"))):
         path = "control_plane_hosts[%d]" % i
@@ -315,9 +325,16 @@ def validate(data, plugin_name="fleetops.kurator.topology", known_versions=None)
                 c.choice("settings." + key, settings[key], INSTALL_MODES)
         if "kubeedge_advertise_address" in settings:
             c.address("settings.kubeedge_advertise_address", settings["kubeedge_advertise_address"])
-        for key in ("validate_certs", "allow_loopback_addresses"):
+        for key in ("validate_certs", "allow_loopback_addresses", "allow_insecure_http", "side_load_images"):
             if key in settings and not isinstance(settings[key], bool):
                 c.add("settings." + key, settings[key], "true or false")
+        ssh = settings.get("ssh")
+        if ssh is not None and c.mapping("settings.ssh", ssh, SSH_SETTINGS_KEYS):
+            if "known_hosts" in ssh:
+                c.string("settings.ssh.known_hosts", ssh["known_hosts"])
+            if "trust_on_first_use" in ssh and not isinstance(ssh["trust_on_first_use"], bool):
+                c.add("settings.ssh.trust_on_first_use", ssh["trust_on_first_use"],
+                      "true or false (true: record a host's key at first contact; a changed key is still refused)")
         s3 = settings.get("s3")
         if s3 is not None and c.mapping("settings.s3", s3, S3_KEYS):
             if "endpoint" in s3:
@@ -356,6 +373,18 @@ def _agent_hosts(c, data):
                 if isinstance(value, str) and value in other_hosts else ""
             c.add(path, value, "the name of a control_plane_hosts entry with roles: [karmada_agent]%s: %s"
                   % (hint, ", ".join(agent_hosts) or "none defined"))
+
+
+def _hosts(c, path, nodes, hostnames, addresses):
+    """Nodes reached over SSH (an edge site's, a cluster's): unique names and addresses."""
+    for j, node in enumerate(nodes):
+        npath = "%s[%d]" % (path, j)
+        if not c.mapping(npath, node, NODE_KEYS):
+            continue
+        c.name(npath + ".name", node.get("name"), hostnames, "cluster/host")
+        _endpoint(c, npath, node, addresses)
+        _ssh_fields(c, npath, node, optional=True)
+        c.labels(npath + ".labels", node.get("labels"))
 
 
 def _region_ref(c, path, value, regions, required):
@@ -399,6 +428,9 @@ def normalize(data):
     settings.setdefault("kubeedge_install_mode", "host")
     settings.setdefault("validate_certs", True)
     settings.setdefault("allow_loopback_addresses", False)
+    settings.setdefault("side_load_images", False)
+    settings.setdefault("allow_insecure_http", False)
+    settings["ssh"] = dict({"known_hosts": "", "trust_on_first_use": False}, **(settings.get("ssh") or {}))
     settings.setdefault("vars", {})
     clusters = []
     for cluster in data.get("clusters") or []:
@@ -410,23 +442,15 @@ def normalize(data):
         item.setdefault("sync_mode", "Push")
         item.setdefault("edge", False)
         item.setdefault("batch", False)
+        item["nodes"] = _nodes(cluster, {})
+        for key in ("ssh_user", "ssh_port", "ssh_key", "arch"):
+            item.pop(key, None)  # now in each node
         clusters.append(item)
     sites = []
     for site in data.get("edge_sites") or []:
         item = dict(site)
         item["labels"] = dict(item.get("labels") or {})
-        nodes = []
-        for node in site.get("nodes") or []:
-            merged = dict(NODE_DEFAULTS)
-            for key in ("ssh_user", "ssh_port", "ssh_key", "arch"):
-                if key in site:
-                    merged[key] = site[key]
-            merged.update(node)
-            labels = dict(item["labels"])
-            labels.update(node.get("labels") or {})
-            merged["labels"] = labels
-            nodes.append(merged)
-        item["nodes"] = nodes
+        item["nodes"] = _nodes(site, item["labels"])
         sites.append(item)
     cp_hosts = []
     for host in data.get("control_plane_hosts") or []:
@@ -441,3 +465,18 @@ def normalize(data):
         "control_plane_hosts": cp_hosts,
         "settings": settings,
     }
+
+
+def _nodes(parent, labels):
+    """parent's nodes with the parent's SSH settings and labels as their defaults."""
+    nodes = []
+    for node in parent.get("nodes") or []:
+        merged = dict(NODE_DEFAULTS)
+        for key in ("ssh_user", "ssh_port", "ssh_key", "arch"):
+            if key in parent:
+                merged[key] = parent[key]
+        merged.update(node)
+        merged["labels"] = dict(labels)
+        merged["labels"].update(node.get("labels") or {})
+        nodes.append(merged)
+    return nodes

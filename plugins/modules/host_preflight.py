@@ -94,6 +94,14 @@ options:
     description: Seconds to wait for each endpoint.
     type: float
     default: 3
+  cgroup:
+    description:
+      - Report the host's cgroup version. C(v2) fails on a cgroup v1 host (kubelet 1.35 and later refuse to
+        start there unless their configuration sets C(failCgroupV1=false)); C(report) names the version and
+        passes; C(skip) does not look.
+    type: str
+    choices: [v2, report, skip]
+    default: skip
   python_libraries:
     description: Python distributions required on this host, as C(name>=version) or C(name).
     type: list
@@ -151,6 +159,9 @@ from ansible.module_utils.basic import AnsibleModule
 
 STARTED = time.time()  # as early as possible: the clock check compares this with the controller's
 GO_ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64", "armv7l": "arm", "armv6l": "arm"}
+
+
+CGROUP_ROOT = "/sys/fs/cgroup"
 
 
 def os_release():
@@ -294,6 +305,13 @@ def run_checks(params, now=None):
             add("reach %s" % label, True, target)
         except (socket.error, socket.timeout) as exc:
             add("reach %s" % label, False, "%s unreachable from this host: %s" % (target, exc))
+    if params["cgroup"] != "skip":
+        # cgroup.controllers exists only at the root of the unified (v2) hierarchy.
+        v2 = os.path.exists(os.path.join(CGROUP_ROOT, "cgroup.controllers"))
+        facts["cgroup"] = "v2" if v2 else "v1"
+        add("cgroup", v2 or params["cgroup"] == "report",
+            "cgroup v2" if v2 else "cgroup v1 (%s is not the unified hierarchy): kubelet 1.35 and later refuse to start "
+            "unless their configuration sets failCgroupV1: false; KubeEdge 1.23's edged (kubelet 1.32) still runs" % CGROUP_ROOT)
     for requirement in params["python_libraries"]:
         ok, detail = check_library(requirement)
         add("python %s" % requirement, ok, detail)
@@ -323,6 +341,7 @@ def main():
                 name=dict(type="str"),
             )),
             connect_timeout=dict(type="float", default=3),
+            cgroup=dict(type="str", choices=["v2", "report", "skip"], default="skip"),
             python_libraries=dict(type="list", elements="str", default=[]),
             fail_on_error=dict(type="bool", default=False),
         ),

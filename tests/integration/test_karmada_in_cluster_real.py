@@ -5,8 +5,10 @@ cluster's kubelet node, from images built by the lab from the lab's own binaries
 Unlike test_karmada_in_cluster.py (the HA shape, three replicas, on kwok nodes that run
 nothing), the Karmada API of this install answers: the role configures it (CRDs, webhook
 configurations, the aggregated API), its webhook rejects an invalid policy, its aggregated
-API serves. One replica of each (one real node in the host cluster), then a re-run with
-changed=0 and removal.
+API serves, and seed example 01 propagated through it reaches beijing, shanghai and guangzhou
+(joined with their own credentials namespace: the members are joined to the lab's host-mode
+Karmada too, and unjoining them from this one leaves those credentials alone). One replica of
+each (one real node in the host cluster), then a re-run with changed=0 and removal.
 
 Runs after test_karmada_in_cluster.py (file order), which leaves the namespace removed.
 """
@@ -17,6 +19,7 @@ import os
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import REPO, TOPOLOGY
 from runners import ansible_playbook, assert_ok, note, recap, wait
@@ -30,6 +33,7 @@ NS = "karmada-system"
 STATE = REPO / "tests" / "output" / "karmada-in-cluster-real-state"
 REAL = ("fleetops.io/lab-node", "real")
 NODE_PORT = 32443
+EXAMPLES = Path(os.environ.get("FLEETOPS_EXAMPLES", REPO / "tests" / "fixtures" / "mission-examples"))
 
 
 @pytest.fixture(scope="module")
@@ -133,6 +137,84 @@ def test_the_karmada_webhook_rejects_an_invalid_policy(karmada):
     policy["spec"]["placement"]["spreadConstraints"] = [{"spreadByField": "cluster", "minGroups": 1, "maxGroups": 2}]
     api.create_namespaced_custom_object("policy.karmada.io", "v1alpha1", "default", "propagationpolicies", policy)
     api.delete_namespaced_custom_object("policy.karmada.io", "v1alpha1", "default", "propagationpolicies", "valid-spread")
+
+
+MEMBERS = ("cluster-beijing", "cluster-shanghai", "cluster-guangzhou")
+CREDENTIALS_NS = "karmada-cluster-in-cluster"   # not karmada-cluster: the host-mode Karmada's
+EXAMPLE_NS = "in-cluster-example"
+
+
+def members_play(*args, **overrides):
+    return ansible_playbook(INVENTORY, PLAYBOOK, "--limit", ",".join(MEMBERS), "-e", json.dumps({
+        "karmada_member_kubeconfig_path": str(STATE / "karmada.kubeconfig"),
+        "karmada_member_namespace": CREDENTIALS_NS, **overrides}), *args, timeout=900)
+
+
+def default_credentials(api_clients) -> dict:
+    """The default-namespace join RBAC in each member (the host-mode Karmada's), by resourceVersion."""
+    from kubernetes import client
+    out = {}
+    for c in MEMBERS:
+        bindings = client.RbacAuthorizationV1Api(api_clients[c]).list_cluster_role_binding().items
+        out[c] = sorted((b.metadata.name, b.metadata.resource_version) for b in bindings
+                        if b.metadata.name == f"karmada-controller-manager:karmada-{c}")
+    return out
+
+
+@pytest.fixture(scope="module")
+def joined(installed, karmada, api_clients):  # pylint: disable=unused-argument
+    before = default_credentials(api_clients)
+    proc, seconds = members_play()
+    assert_ok(proc)
+    from kubernetes import client
+    clusters = client.CustomObjectsApi(karmada).list_cluster_custom_object("cluster.karmada.io", "v1alpha1", "clusters")["items"]
+    assert sorted(c["metadata"]["name"] for c in clusters) == sorted(MEMBERS)
+    for c in clusters:
+        assert any(x["type"] == "Ready" and x["status"] == "True" for x in c["status"]["conditions"]), c["status"]
+    note(f"beijing, shanghai, guangzhou joined to the in-cluster Karmada (Push, Ready): {seconds:.0f}s")
+    return before
+
+
+def test_example_01_through_the_in_cluster_karmada_reaches_three_members(joined, karmada, api_clients):  # pylint: disable=unused-argument
+    """Seed example 01 as written, in a namespace of its own: the Deployment lands in the three
+    members with the full replica count each, and its status comes back to this Karmada."""
+    from kubernetes import client
+    policy = yaml.safe_load((EXAMPLES / "01-nginx-propagation.yaml").read_text())
+    policy["metadata"]["namespace"] = EXAMPLE_NS
+    labels = {"app": "nginx"}
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "nginx", "namespace": EXAMPLE_NS},
+                  "spec": {"replicas": 3, "selector": {"matchLabels": labels}, "template": {
+                      "metadata": {"labels": labels}, "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]}}}}
+    core, apps, custom = client.CoreV1Api(karmada), client.AppsV1Api(karmada), client.CustomObjectsApi(karmada)
+    core.create_namespace({"metadata": {"name": EXAMPLE_NS}})
+    apps.create_namespaced_deployment(EXAMPLE_NS, deployment)
+    custom.create_namespaced_custom_object("policy.karmada.io", "v1alpha1", EXAMPLE_NS, "propagationpolicies", policy)
+
+    def member_replicas():
+        out = {}
+        for c in MEMBERS:
+            found = client.AppsV1Api(api_clients[c]).list_namespaced_deployment(EXAMPLE_NS).items
+            if found:
+                out[c] = (found[0].spec.replicas, found[0].status.available_replicas or 0)
+        return out if out == {c: (3, 3) for c in MEMBERS} else None
+    wait("example 01's nginx Available with 3 replicas in beijing, shanghai and guangzhou", member_replicas, 180)
+    wait("the members' status aggregated in the in-cluster Karmada (9 ready replicas)",
+         lambda: (apps.read_namespaced_deployment("nginx", EXAMPLE_NS).status.ready_replicas or 0) == 9, 120)
+    # Removed through Karmada: gone from the members.
+    core.delete_namespace(EXAMPLE_NS)
+    wait("example 01's namespace gone from the members", lambda: not any(
+        n.metadata.name == EXAMPLE_NS for c in MEMBERS for n in client.CoreV1Api(api_clients[c]).list_namespace().items), 180)
+
+
+def test_unjoin_leaves_the_other_karmadas_credentials(joined, karmada, api_clients):
+    proc, seconds = members_play(karmada_member_state="absent")
+    assert_ok(proc)
+    from kubernetes import client
+    assert client.CustomObjectsApi(karmada).list_cluster_custom_object("cluster.karmada.io", "v1alpha1", "clusters")["items"] == []
+    for c in MEMBERS:
+        assert not any(n.metadata.name == CREDENTIALS_NS for n in client.CoreV1Api(api_clients[c]).list_namespace().items), c
+    assert default_credentials(api_clients) == joined
+    note(f"three members unjoined from the in-cluster Karmada: {seconds:.0f}s; the host-mode Karmada's credentials untouched")
 
 
 def test_rerun_changes_nothing(host_node, installed):  # pylint: disable=unused-argument

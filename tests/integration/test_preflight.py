@@ -56,6 +56,9 @@ def test_unreachable_cluster_and_host_are_reported_together(tmp_path, lab_topolo
     base = TOPOLOGY.parent
     for cluster in data["clusters"]:
         cluster["kubeconfig"] = str((base / cluster["kubeconfig"]).resolve())
+        for node in cluster.get("nodes") or []:
+            node["ssh_key"] = str((base / node["ssh_key"]).resolve())
+    cluster_node = next(n["name"] for c in data["clusters"] for n in c.get("nodes") or [])
     dead_kubeconfig = tmp_path / "dead.kubeconfig"
     dead_kubeconfig.write_text(yaml.safe_dump({
         "apiVersion": "v1", "kind": "Config", "current-context": "dead",
@@ -82,7 +85,7 @@ def test_unreachable_cluster_and_host_are_reported_together(tmp_path, lab_topolo
     inventory = tmp_path / "topology.yml"
     inventory.write_text(yaml.safe_dump(data))
 
-    result = run_preflight(inventory, "--limit", "host,cluster-gone,%s,edge-gone" % live_node)
+    result = run_preflight(inventory, "--limit", "host,cluster-gone,%s,edge-gone,%s" % (live_node, cluster_node))
     out = result.stdout
     assert result.returncode != 0, out
     table = rows(out)
@@ -93,6 +96,49 @@ def test_unreachable_cluster_and_host_are_reported_together(tmp_path, lab_topolo
     assert table[("host", "version")] == "ok", table
     assert table[(live_node, "systemd")] == "ok", table
     assert table[(live_node, "arch")] == "ok", table
+    # Kubelet hosts: the cgroup version named in plain words (this machine mounts cgroup v1).
+    for node in (live_node, cluster_node):
+        assert table[(node, "cgroup")] == "ok", table
+    assert re.search(r"%s\s+cgroup\s+ok\s+cgroup v1 .*failCgroupV1: false" % cluster_node, out) or \
+        re.search(r"%s\s+cgroup\s+ok\s+cgroup v2" % cluster_node, out), out
     assert "2 preflight check(s) failed" in out or "preflight check(s) failed" in out
     recap = re.findall(r"^(\S+)\s+:\s+ok=\d+\s+changed=(\d+)", out, re.M)
     assert recap and all(changed == "0" for _host, changed in recap), recap
+
+
+def test_a_host_whose_key_does_not_match_is_refused(tmp_path, lab_topology_data):
+    """Host keys are verified (issue 12): the lab's known_hosts with one edge node's key
+    replaced by another host's - that node fails its ssh row with ssh's reason, the other
+    node, checked against its real key, passes."""
+    data = copy.deepcopy(lab_topology_data)
+    base = TOPOLOGY.parent
+    known = data["settings"]["ssh"]["known_hosts"]
+    lines = open(known).read().splitlines()
+    site = data["edge_sites"][0]
+    good, bad = site["nodes"][0], site["nodes"][1]
+    for node in (good, bad):
+        node["ssh_key"] = str((base / node["ssh_key"]).resolve())
+    site["nodes"] = [good, bad]
+    data["edge_sites"] = [site]
+    data["control_plane_hosts"] = []
+    for cluster in data["clusters"]:
+        cluster["kubeconfig"] = str((base / cluster["kubeconfig"]).resolve())
+        cluster.pop("nodes", None)
+        cluster.pop("agent_host", None)
+        if cluster.get("sync_mode") == "Pull":
+            cluster["sync_mode"] = "Push"
+    other_key = next(line.split(" ", 1)[1] for line in lines if not line.startswith(bad["address"] + " "))
+    forged = [line if not line.startswith(bad["address"] + " ") else "%s %s" % (bad["address"], other_key) for line in lines]
+    assert forged != lines, "the lab's known_hosts has no key for %s" % bad["address"]
+    (tmp_path / "known_hosts").write_text("\n".join(forged) + "\n")
+    data["settings"]["ssh"] = {"known_hosts": "known_hosts"}
+    inventory = tmp_path / "topology.yml"
+    inventory.write_text(yaml.safe_dump(data))
+
+    result = run_preflight(inventory, "--limit", "%s,%s" % (good["name"], bad["name"]))
+    table = rows(result.stdout)
+    assert result.returncode != 0, result.stdout
+    assert table[(bad["name"], "ssh")] == "FAIL", table
+    assert table[(good["name"], "systemd")] == "ok", table   # reached: its key matched
+    assert "Host key verification failed" in result.stdout + result.stderr or "REMOTE HOST IDENTIFICATION HAS CHANGED" in result.stdout, \
+        result.stdout[-3000:]

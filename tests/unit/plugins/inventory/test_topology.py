@@ -39,7 +39,7 @@ def good():
                        {"name": "edge-2", "address": "edge-2.plant.example"}]},
         ],
         "control_plane_hosts": [{"name": "cp-1", "address": "10.0.0.5", "roles": ["karmada", "kubeedge_cloud"]}],
-        "settings": {"artifact_mirror": "http://mirror.local:8080", "versions": {"karmada": "v1.18.2"}},
+        "settings": {"artifact_mirror": "https://mirror.local:8080", "versions": {"karmada": "v1.18.2"}},
     }
 
 
@@ -363,6 +363,104 @@ def test_batch_clusters_group(tmp_path):
     assert normalize(good())["clusters"][1]["batch"] is False
 
 
+def test_cluster_nodes_group_and_hostvars(tmp_path):
+    """A cluster's nodes (SSH hosts for side-loading): their own group, the cluster's SSH settings
+    as defaults, the cluster's connection, and the list on the cluster."""
+    data = good()
+    data["clusters"][1].update({"ssh_user": "ops", "ssh_key": "keys/id", "nodes": [
+        {"name": "sh-node-1", "address": "10.1.0.21"},
+        {"name": "sh-node-2", "address": "10.1.0.22", "ssh_port": 2222, "arch": "arm64", "labels": {"pool": "a"}}]})
+    data["settings"]["side_load_images"] = True
+    path = tmp_path / "topology.yml"
+    path.write_text(yaml.safe_dump(data))
+    inv = _inventory(str(path))
+    groups = inv.get_groups_dict()
+    assert groups["cluster_nodes"] == ["sh-node-1", "sh-node-2"] == groups["nodes_cluster_shanghai"]
+    assert "sh-node-1" in groups["region_east_china"] and "sh-node-1" not in groups["edge_nodes"]
+    cluster = inv.get_host("cluster-shanghai").get_vars()
+    assert cluster["fleetops_cluster_nodes"] == ["sh-node-1", "sh-node-2"]
+    assert inv.groups["all"].get_vars()["fleetops_side_load_images"] is True
+    assert inv.get_host("host").get_vars()["fleetops_cluster_nodes"] == []
+    one, two = (inv.get_host(n).get_vars() for n in ("sh-node-1", "sh-node-2"))
+    assert (one["fleetops_kind"], one["fleetops_node_cluster"], one["ansible_user"], one["ansible_port"], one["fleetops_arch"]) == \
+        ("cluster_node", "cluster-shanghai", "ops", 22, "amd64")
+    assert one["ansible_ssh_private_key_file"] == str(tmp_path / "keys" / "id")
+    assert (two["ansible_port"], two["fleetops_arch"], two["fleetops_labels"]) == (2222, "arm64", {"pool": "a"})
+    assert "hostvars['cluster-shanghai'].fleetops_k8s" in str(one["fleetops_k8s"])
+    assert normalize(good())["settings"]["side_load_images"] is False
+
+
+@pytest.mark.parametrize("edit, field, expected", [
+    ({"nodes": [{"name": "host", "address": "10.9.0.1"}]}, "clusters[1].nodes[0].name", "unique"),
+    ({"nodes": [{"name": "n-1", "address": "10.9.0.1"}, {"name": "n-2", "address": "10.9.0.1"}]}, "clusters[1].nodes[1].address",
+     "not used by another host"),
+    ({"nodes": [{"name": "n-1"}]}, "clusters[1].nodes[0].address", "an IPv4/IPv6 address"),
+    ({"nodes": [{"name": "n-1", "address": "10.9.0.1", "role": "worker"}]}, "clusters[1].nodes[0].role", "known key"),
+    ({"nodes": "n-1"}, "clusters[1].nodes", "a list"),
+    ({"ssh_port": 0, "nodes": []}, "clusters[1].ssh_port", "from 1 to 65535"),
+])
+def test_cluster_nodes_rejected(edit, field, expected):
+    data = good()
+    data["clusters"][1].update(edit)
+    errors = validate(data, known_versions=KNOWN)
+    assert any(e.startswith(field + ":") and expected in e for e in errors), errors
+
+
+@pytest.mark.parametrize("ssh, expected", [
+    (None, None),
+    ({"known_hosts": "keys/known_hosts"}, "-o UserKnownHostsFile={base}/keys/known_hosts -o StrictHostKeyChecking=yes"),
+    ({"known_hosts": "/etc/fleet/known hosts", "trust_on_first_use": True},
+     "-o UserKnownHostsFile='/etc/fleet/known hosts' -o StrictHostKeyChecking=accept-new"),
+    # ~ stays for ssh to expand on the machine that runs the play (an AWX EE's HOME, not the sync's)
+    ({"trust_on_first_use": True}, "-o UserKnownHostsFile='~/.fleetops/{name}/known_hosts' -o StrictHostKeyChecking=accept-new"),
+])
+def test_host_keys_are_verified_against_the_topologys_known_hosts(tmp_path, ssh, expected):
+    data = good()
+    data["clusters"][1]["nodes"] = [{"name": "sh-node-1", "address": "10.1.0.21"}]
+    if ssh is not None:
+        data["settings"]["ssh"] = ssh
+    path = tmp_path / "topology.yml"
+    path.write_text(yaml.safe_dump(data))
+    inv = _inventory(str(path))
+    for host in ("edge-1", "cp-1", "sh-node-1"):
+        got = inv.get_host(host).get_vars().get("ansible_ssh_common_args")
+        assert got == (expected.format(base=tmp_path, name=tmp_path.name) if expected else None), host
+    assert "ansible_ssh_common_args" not in inv.get_host("host").get_vars()   # a cluster: no SSH
+
+
+@pytest.mark.parametrize("ssh, field", [
+    ({"known_host": "x"}, "settings.ssh.known_host"),
+    ({"trust_on_first_use": "yes"}, "settings.ssh.trust_on_first_use"),
+    ({"known_hosts": 3}, "settings.ssh.known_hosts"),
+    ("strict", "settings.ssh"),
+])
+def test_ssh_settings_rejected(ssh, field):
+    data = good()
+    data["settings"]["ssh"] = ssh
+    assert any(e.startswith(field + ":") for e in validate(data, known_versions=KNOWN)), validate(data, known_versions=KNOWN)
+
+
+@pytest.mark.parametrize("where", [("settings", "artifact_mirror"), ("clusters", 1, "api_endpoint")])
+def test_plain_http_only_with_the_flag(where):
+    data = good()
+    target = data
+    for key in where[:-1]:
+        target = target[key]
+    target[where[-1]] = "http://10.0.0.9:8080"
+    field = ".".join(str(k) for k in where).replace("clusters.1", "clusters[1]")
+    errors = validate(data, known_versions=KNOWN)
+    assert any(e.startswith(field + ":") and "allow_insecure_http" in e for e in errors), errors
+    data["settings"]["allow_insecure_http"] = True
+    assert validate(data, known_versions=KNOWN) == []
+
+
+def test_side_load_images_must_be_a_bool():
+    data = good()
+    data["settings"]["side_load_images"] = "yes"
+    assert any(e.startswith("settings.side_load_images:") and "true or false" in e
+               for e in validate(data, known_versions=KNOWN))
+
+
 def test_plugin_rejects_bad_file_with_every_error(tmp_path):
     from ansible.errors import AnsibleError
     from ansible.plugins.loader import inventory_loader, init_plugin_loader
@@ -428,7 +526,7 @@ def test_settings_still_on_every_host(tmp_path):
     path = tmp_path / "topology.yml"
     path.write_text(yaml.safe_dump(good()))
     inv = _inventory(str(path))
-    assert inv.groups["all"].get_vars()["fleetops_settings"]["artifact_mirror"] == "http://mirror.local:8080"
+    assert inv.groups["all"].get_vars()["fleetops_settings"]["artifact_mirror"] == "https://mirror.local:8080"
 
 
 def test_constructed_options_are_templates_but_topology_values_are_not(tmp_path):

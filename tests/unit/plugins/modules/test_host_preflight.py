@@ -15,7 +15,7 @@ from ansible_collections.fleetops.kurator.plugins.modules import host_preflight 
 
 DEFAULTS = dict(supported_os=[], supported_arch=[], expected_arch=None, require_systemd=False, min_disk_gb=0,
                 disk_path="/var/lib", max_clock_skew=5, controller_time=None, ports_free=[], endpoints=[],
-                connect_timeout=1, python_libraries=[], fail_on_error=False)
+                connect_timeout=1, cgroup="skip", python_libraries=[], fail_on_error=False)
 
 
 def run(**overrides):
@@ -105,3 +105,18 @@ def test_python_libraries():
     assert checks["python pytest>=1.0"]["ok"]
     assert not checks["python pytest>=999.0"]["ok"]
     assert "not installed" in checks["python no-such-distribution-xyz"]["detail"]
+
+
+@pytest.mark.parametrize("unified", [True, False])
+def test_cgroup_version_is_named_and_v1_fails_only_when_v2_is_required(tmp_path, monkeypatch, unified):
+    if unified:
+        (tmp_path / "cgroup.controllers").write_text("cpu memory\n")
+    monkeypatch.setattr(hp, "CGROUP_ROOT", str(tmp_path))
+    reported, facts = run(cgroup="report")
+    required = run(cgroup="v2")[0]
+    assert facts["cgroup"] == ("v2" if unified else "v1")
+    assert reported["cgroup"]["ok"] is True
+    assert required["cgroup"]["ok"] is unified
+    if not unified:
+        assert "failCgroupV1: false" in required["cgroup"]["detail"]
+    assert "cgroup" not in run()[0]
