@@ -838,12 +838,7 @@ def _flow(d: dict) -> str:
     return "{" + ", ".join(f"{k}: {v}" for k, v in d.items()) + "}"
 
 
-def topology_text() -> str:
-    hosts = {}
-    try:
-        hosts = json.loads(HOSTS_JSON.read_text())
-    except (OSError, ValueError):
-        pass
+def topology_text(hosts: dict) -> str:
     gw = gateway()
     key = "../../.lab/ssh/id_ed25519"
     try:  # the key hosts.sh generated, relative to the topology file when inside the repo
@@ -961,7 +956,7 @@ def write_topology() -> bool:
         hosts = {}
     if hosts:
         write_known_hosts(hosts)
-    text = topology_text()
+    text = topology_text(hosts)
     TOPOLOGY_FILE.parent.mkdir(parents=True, exist_ok=True)
     if TOPOLOGY_FILE.exists() and TOPOLOGY_FILE.read_text() == text:
         return False
