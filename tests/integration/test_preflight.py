@@ -10,6 +10,7 @@ import os
 import re
 import socket
 import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
@@ -28,7 +29,10 @@ def closed_port() -> int:
 
 
 def run_preflight(inventory, *extra):
-    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+    # A control socket of its own: a master ssh left open by an earlier test would carry the
+    # session without checking the host key again.
+    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
+               ANSIBLE_SSH_CONTROL_PATH_DIR=str(Path(inventory).parent / "cp"))
     return subprocess.run(
         [str(REPO / ".venv" / "bin" / "ansible-playbook"), "-i", str(inventory),
          str(REPO / "playbooks" / "preflight.yml"), *extra],
