@@ -35,7 +35,7 @@ PLAYBOOK = REPO / "playbooks" / "karmada.yml"
 HA_HOSTS = ["karmada-ha-1", "karmada-ha-2", "karmada-ha-3"]
 CONTROLLER_DIR = Path.home() / ".fleetops" / "lab-ha"
 PKI = CONTROLLER_DIR / "karmada" / "pki"
-ETCDCTL = ("etcdctl --endpoints=https://127.0.0.1:2379 --cacert=/etc/karmada/pki/ca.crt "
+ETCDCTL = ("etcdctl --endpoints=https://127.0.0.1:2379 --cacert=/etc/karmada/pki/etcd-ca.crt "
            "--cert=/etc/karmada/pki/etcd-client.crt --key=/etc/karmada/pki/etcd-client.key")
 
 
@@ -189,3 +189,24 @@ def test_a_changed_member_set_is_refused_before_anything_is_written(ha):
     assert all(r["changed"] == 0 for r in recap(proc.stdout).values()), recap(proc.stdout)
     health = etcd(ha["addresses"]["karmada-ha-1"], "endpoint health --cluster -w json")
     assert health.returncode == 0 and len(json.loads(health.stdout)) == 3, health.stdout + health.stderr
+
+
+def test_a_lost_controller_pki_stops_the_run_before_anything_is_made(ha):
+    """The PKI lives on the controller. Without it (a new bastion, an AWX job) the role must
+    not make a new CA and push it: it compares the hosts' CA first, names the hosts, and
+    neither the controller nor any host is changed; with the PKI restored, nothing changes."""
+    moved = PKI.parent / "pki.moved-by-test"
+    host_ca = ssh(ha["addresses"]["karmada-ha-2"], "sha256sum /etc/karmada/pki/ca.crt").stdout.split()[0]
+    PKI.rename(moved)
+    try:
+        proc = ansible_playbook(ha["inventory"], PLAYBOOK, timeout=300)[0]
+        assert proc.returncode != 0, proc.stdout[-3000:]
+        assert "is not the controller's" in proc.stdout and "karmada-ha-1" in proc.stdout, proc.stdout[-3000:]
+        assert host_ca in proc.stdout, "the message gives the hosts' CA fingerprint"
+        assert not PKI.exists(), "a new PKI was made although the hosts trust another CA"
+        assert all(r["changed"] == 0 for r in recap(proc.stdout).values()), recap(proc.stdout)
+        assert ssh(ha["addresses"]["karmada-ha-2"], "sha256sum /etc/karmada/pki/ca.crt").stdout.split()[0] == host_ca
+    finally:
+        shutil.rmtree(PKI, ignore_errors=True)
+        moved.rename(PKI)
+    assert_unchanged(ansible_playbook(ha["inventory"], PLAYBOOK)[0])

@@ -172,9 +172,11 @@ def test_secrets_hold_the_pki(host_api):
     core = host_api["core"]
     pki = STATE / "karmada" / "pki"
     secret = core.read_namespaced_secret("karmada-pki", NS)
-    for name in ("ca.crt", "ca.key", "sa.key", "sa.pub", "apiserver.key", "etcd-server.key", "webhook.key"):
+    for name in ("ca.crt", "etcd-ca.crt", "client-ca.crt", "agent-ca.key", "sa.key", "sa.pub", "apiserver.key",
+                 "etcd-server.key", "webhook.key"):
         assert base64.b64decode(secret.data[name]).decode() == (pki / name).read_text(), name
-    assert "admin.key" not in secret.data  # the admin credential stays on the controller
+    # the admin credential and the keys of the API, etcd and front-proxy CAs stay on the controller
+    assert not {"admin.key", "ca.key", "etcd-ca.key", "front-proxy-ca.key"} & set(secret.data), sorted(secret.data)
     kubeconfigs = core.read_namespaced_secret("karmada-kubeconfigs", NS).data
     assert sorted(kubeconfigs) == sorted(f"{c}.kubeconfig" for c in [
         "kube-controller-manager", "karmada-aggregated-apiserver", "karmada-controller-manager",
