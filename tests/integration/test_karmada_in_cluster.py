@@ -208,6 +208,17 @@ def test_check_diff_is_clean():
     note(f"karmada in_cluster --check --diff: {seconds:.0f}s, changed=0")
 
 
+def test_an_etcd_member_count_change_is_refused(host_api):
+    """etcd's members are fixed at bootstrap: 3 -> 1 is refused before anything is applied."""
+    before = host_api["apps"].read_namespaced_stateful_set(STATEFULSET, NS).metadata.resource_version
+    proc, seconds = play(overrides={"karmada_in_cluster_etcd_replicas": 1}, timeout=300)
+    assert proc.returncode != 0, proc.stdout[-3000:]
+    assert "was bootstrapped with 3 members, but karmada_in_cluster_etcd_replicas is 1" in proc.stdout, proc.stdout[-3000:]
+    assert recap(proc.stdout)["host"]["changed"] == 0, recap(proc.stdout)
+    assert host_api["apps"].read_namespaced_stateful_set(STATEFULSET, NS).metadata.resource_version == before
+    note(f"karmada in_cluster etcd 3 -> 1 refused in {seconds:.0f}s, nothing applied")
+
+
 def test_readiness_failure_names_component_and_reason(host_api):
     # Four replicas with required anti-affinity on three schedulable nodes: the fourth pod of
     # every Deployment stays Pending (Unschedulable); the play must fail and say so.
