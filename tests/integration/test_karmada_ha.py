@@ -65,8 +65,7 @@ def ha(tmp_path_factory) -> dict:
         "control_plane_hosts": [
             {"name": h, "address": lab_hosts[h]["address"], "ssh_user": "root", "ssh_port": 22,
              "ssh_key": key, "roles": ["karmada"]} for h in HA_HOSTS],
-        "settings": {"artifact_mirror": lab["settings"]["artifact_mirror"],
-                     "allow_insecure_http": lab["settings"]["allow_insecure_http"]},
+        "settings": {key: lab["settings"][key] for key in ("artifact_mirror", "artifact_checksums", "allow_insecure_http")},
     }
     inventory = tmp_path_factory.mktemp("ha") / "lab-ha" / "topology.yml"
     inventory.parent.mkdir()
