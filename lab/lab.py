@@ -1213,6 +1213,7 @@ def main(argv: list[str]) -> int:
         nodes.cmd_nodes()
     elif cmd == "mirror":
         print("\n".join(ensure_mirror()) or "mirror up to date")
+        write_artifact_checksums()
     else:
         print(__doc__)
         return 2
