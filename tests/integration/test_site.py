@@ -4,7 +4,7 @@ site.yml runs everything the topology describes (preflight, Karmada, KubeEdge, V
 report). The needles are every secret value the lab's clusters and the controller hold after
 the earlier tests: every Secret's data in the five clusters and in Karmada (certificates
 excluded: they are public), the keys of the controller PKI, and the clusters' own kubeconfig
-client keys; each is searched as written and as base64.
+client keys, and the lab's S3 secret key; each is searched as written and as base64.
 
 Runs after the component tests (a converged lab); on its own:
   .venv/bin/pytest -m lab -v -s tests/integration/test_site.py
@@ -59,6 +59,11 @@ def needles() -> dict[str, str]:
         user = yaml.safe_load((KUBECONFIG_DIR / f"{name}.kubeconfig").read_text())["users"][0]["user"]
         out[f"{name} kubeconfig client-key-data"] = user["client-key-data"]
     out.update(secret_values(karmada_kubeconfig(TOPOLOGY)))
+    credentials = REPO / ".lab" / "s3" / "credentials"
+    if credentials.exists():
+        for line in credentials.read_text().splitlines():
+            if line.startswith("aws_secret_access_key"):
+                out["lab S3 secret access key"] = line.split("=", 1)[1].strip()
     for key in sorted(PKI.rglob("*.key")):
         body = pem_bodies(key)
         out[f"controller {key.relative_to(PKI)}"] = body[0]
