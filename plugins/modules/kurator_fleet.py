@@ -92,13 +92,18 @@ options:
 '''
 
 EXAMPLES = r'''
-- name: The fleet of every member cluster of the topology
+- name: The fleet of two clusters of the topology (the kurator role builds this list for every member)
   fleetops.kurator.kurator_fleet:
     name: fleetops
     namespace: kurator-fleet
-    clusters: >-
-      {{ groups['member_clusters'] | map('extract', hostvars) | map(attribute='fleetops_cluster')
-         | map('combine', {'kubeconfig': ...}) }}
+    clusters:
+      - name: cluster-beijing
+        kubeconfig: "{{ hostvars['cluster-beijing'].fleetops_kubeconfig | fleetops.kurator.kubeconfig }}"
+        api_endpoint: "{{ hostvars['cluster-beijing'].fleetops_cluster.api_endpoint | default(omit) }}"
+        labels: "{{ hostvars['cluster-beijing'].fleetops_labels }}"
+      - name: cluster-shanghai
+        kubeconfig: "{{ hostvars['cluster-shanghai'].fleetops_kubeconfig | fleetops.kurator.kubeconfig }}"
+        labels: "{{ hostvars['cluster-shanghai'].fleetops_labels }}"
     crds: /path/to/kurator/crds
 
 - name: One cluster, its kubeconfig file on the controller
