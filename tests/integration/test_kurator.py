@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import secrets
 import subprocess
 import urllib.request
 from pathlib import Path
@@ -55,6 +56,8 @@ APP = {
     ],
 }
 EXTRA = {"kurator_applications": [APP]}
+# The test topology's S3 key (gofakes3 checks no signature): random, grepped for in -vvv output.
+S3_KEY = {"access_key_id": "KURATORTEST" + secrets.token_hex(6).upper(), "secret_access_key": secrets.token_urlsafe(30)}
 
 
 def write_topology(path: Path, drop: tuple[str, ...] = ()) -> Path:
@@ -66,8 +69,11 @@ def write_topology(path: Path, drop: tuple[str, ...] = ()) -> Path:
         c = {k: v for k, v in c.items() if k not in ("nodes", "agent_host")}
         c["kubeconfig"] = str(KUBECONFIG_DIR / f"{c['name']}.kubeconfig")
         clusters.append(c)
+    settings = {k: lab["settings"][k] for k in ("artifact_mirror", "allow_insecure_http")}
+    settings["s3"] = {"endpoint": lab["settings"]["s3"]["endpoint"], "region": lab["settings"]["s3"]["region"],
+                      "buckets": {"velero": "velero-backups", "thanos": "thanos-metrics"}, **S3_KEY}
     topology = {"plugin": "fleetops.kurator.topology", "regions": lab["regions"], "clusters": clusters,
-                "settings": {k: lab["settings"][k] for k in ("artifact_mirror", "allow_insecure_http")}}
+                "settings": settings}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(topology, sort_keys=False))
     return path
@@ -136,6 +142,15 @@ def test_install(inventory):
     # Stored by the real API server (its structural schema accepted them; not a dry run).
     fleet = get("fleet.fleet.kurator.dev", "-n", NS, FLEET)
     assert fleet["spec"]["clusters"] == [{"kind": "AttachedCluster", "name": n} for n in MEMBERS]
+    # The backup plugin on the topology's S3 store (settings.s3), its key in the Secret Kurator reads.
+    lab_s3 = yaml.safe_load(TOPOLOGY.read_text())["settings"]["s3"]
+    assert fleet["spec"]["plugin"] == {"backup": {"storage": {
+        "location": {"bucket": "velero-backups", "provider": "aws", "endpoint": lab_s3["endpoint"],
+                     "region": lab_s3["region"], "config": {"s3ForcePathStyle": "true", "checksumAlgorithm": ""}},
+        "secretName": f"{FLEET}-s3-credentials"}}}
+    s3 = get("secret", "-n", NS, f"{FLEET}-s3-credentials")["data"]
+    assert {k: base64.b64decode(v).decode() for k, v in s3.items()} == {
+        "access-key": S3_KEY["access_key_id"], "secret-key": S3_KEY["secret_access_key"]}
     attached = objects("attachedclusters.cluster.kurator.dev")
     assert sorted(attached) == sorted(MEMBERS)
     lab = {c["name"]: c for c in yaml.safe_load(TOPOLOGY.read_text())["clusters"]}
@@ -153,9 +168,9 @@ def test_install(inventory):
 def test_secret_kubeconfigs_reach_their_members(inventory, tmp_path):
     """Each Secret's kubeconfig is the member's own, one context, server = the topology's api_endpoint."""
     lab = {c["name"]: c for c in yaml.safe_load(TOPOLOGY.read_text())["clusters"]}
-    secrets = objects("secrets")
+    stored = objects("secrets")
     for name in MEMBERS:
-        kc = json.loads(base64.b64decode(secrets[f"{name}-kubeconfig"]["data"]["value"]))
+        kc = json.loads(base64.b64decode(stored[f"{name}-kubeconfig"]["data"]["value"]))
         assert [c["cluster"]["server"] for c in kc["clusters"]] == [lab[name]["api_endpoint"]]
         path = tmp_path / f"{name}.json"
         path.write_text(json.dumps(kc))
@@ -230,15 +245,15 @@ def test_a_member_removed_from_the_topology_leaves_the_fleet(inventory):
     note(f"kurator: {REMOVED} removed from the topology {secs:.1f}s")
     fleet = get("fleet.fleet.kurator.dev", "-n", NS, FLEET)
     assert [c["name"] for c in fleet["spec"]["clusters"]] == [n for n in MEMBERS if n != REMOVED]
-    attached, secrets = objects("attachedclusters.cluster.kurator.dev"), objects("secrets")
-    assert REMOVED not in attached and f"{REMOVED}-kubeconfig" not in secrets
+    attached, stored = objects("attachedclusters.cluster.kurator.dev"), objects("secrets")
+    assert REMOVED not in attached and f"{REMOVED}-kubeconfig" not in stored
     # nothing else changed
     for name in MEMBERS:
         if name == REMOVED:
             continue
         assert attached[name]["metadata"]["resourceVersion"] == \
             before["attachedclusters.cluster.kurator.dev"][name]["metadata"]["resourceVersion"]
-        assert secrets[f"{name}-kubeconfig"]["metadata"]["resourceVersion"] == \
+        assert stored[f"{name}-kubeconfig"]["metadata"]["resourceVersion"] == \
             before["secrets"][f"{name}-kubeconfig"]["metadata"]["resourceVersion"]
     assert get("applications.apps.kurator.dev", "-n", NS, "podinfo")["metadata"]["resourceVersion"] == app_before
     # the diff names what went, and no kubeconfig content
@@ -250,22 +265,23 @@ def test_a_member_removed_from_the_topology_leaves_the_fleet(inventory):
 
 
 def test_vvv_output_holds_no_kubeconfig_secret(inventory):
-    """The members' client keys and the Secrets' data never appear, even at -vvv with --diff."""
-    secrets = []
+    """The members' client keys, the Secrets' data and the S3 key never appear, even at -vvv with --diff."""
+    found = []
     for name in MEMBERS:
         kc = yaml.safe_load((KUBECONFIG_DIR / f"{name}.kubeconfig").read_text())
         for user in kc["users"]:
-            secrets += [v for k, v in user["user"].items() if k in ("client-key-data", "token")]
+            found += [v for k, v in user["user"].items() if k in ("client-key-data", "token")]
     stored = objects("secrets")
-    secrets += [stored[f"{n}-kubeconfig"]["data"]["value"] for n in MEMBERS]
+    found += [stored[f"{n}-kubeconfig"]["data"]["value"] for n in MEMBERS]
+    found += [S3_KEY["secret_access_key"], base64.b64encode(S3_KEY["secret_access_key"].encode()).decode()]
     # and a piece of each decoded PEM key (past its BEGIN line)
-    secrets += [base64.b64decode(v).decode()[40:100] for v in secrets if v.startswith("LS0t")]
+    found += [base64.b64decode(v).decode()[40:100] for v in found if v.startswith("LS0t")]
     # A changed Secret (a re-joined member) goes through the diff path too.
     kubectl("delete", "secret", "-n", NS, f"{REMOVED}-kubeconfig")
     proc, secs = run(inventory, "-vvv", "--diff")
     assert_ok(proc)
     out = proc.stdout + proc.stderr
-    leaked = [s[:12] + "..." for s in secrets if s and s in out]
+    leaked = [s[:12] + "..." for s in found if s and s in out]
     assert not leaked, f"secrets in the -vvv output: {leaked}"
     note(f"kurator: -vvv --diff run {secs:.1f}s, {len(out) // 1024} KiB of output, no kubeconfig secret")
 
