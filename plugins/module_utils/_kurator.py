@@ -321,19 +321,21 @@ def application_object(name, namespace, source, sync_policies, fleet=None, clust
 # --- the module runner ------------------------------------------------------------------------
 
 
-def converge(module, objects, kinds, owned, namespace, owner, prune=True):
+def converge(module, objects, kinds, owned, namespace, owner, prune=True, extra=None):
     """Validate, apply in one call, prune; exit the module. ``owner`` is the owner label value.
 
     ``kinds``: the Kurator kinds among ``objects`` (their schemas are read from ``crds`` or the
-    cluster); ``owned``: (apiVersion, kind) pairs pruned by the owner label.
+    cluster); ``owned``: (apiVersion, kind) pairs pruned by the owner label; ``extra``: more
+    result keys.
     """
+    extra = extra or {}
     params = module.params
     applier = Applier(module, force_conflicts=params.get('force_conflicts', False), field_validation='Strict')
     selector = '%s=%s' % (OWNER_LABEL, owner)
     try:
         if params['state'] == 'absent':
             changed, deleted, diff = applier.delete_by_labels(owned, namespace, selector)
-            result = dict(changed=changed, deleted=deleted, objects=[], owner=owner)
+            result = dict(extra, changed=changed, deleted=deleted, objects=[], owner=owner)
             if module._diff:
                 result['diff'] = diff
             module.exit_json(**result)
@@ -349,12 +351,12 @@ def converge(module, objects, kinds, owned, namespace, owner, prune=True):
             diff['after'].extend({} for dummy in before)
     except SchemaError as exc:
         module.fail_json(msg='Kurator\'s CRD schema rejects the objects (nothing was applied): %s' % exc,
-                         errors=exc.errors)
+                         errors=exc.errors, **extra)
     except KuratorError as exc:
         module.fail_json(msg=str(exc), errors=exc.errors)
     except CoreException as exc:
         module.fail_json(msg=str(exc))
-    result = dict(changed=changed or bool(deleted), deleted=deleted, owner=owner,
+    result = dict(extra, changed=changed or bool(deleted), deleted=deleted, owner=owner,
                   objects=[dict((k, v) for k, v in r.items() if k != 'result') for r in results])
     if module._diff:
         result['diff'] = diff

@@ -55,7 +55,14 @@ APP = {
                                    "chart": {"spec": {"chart": "podinfo", "version": "6.x"}}}},
     ],
 }
-EXTRA = {"kurator_applications": [APP]}
+SEED = Path(os.environ.get("FLEETOPS_EXAMPLES", REPO / "tests" / "fixtures" / "mission-examples")) / "06-backup-policy.yaml"
+BACKUPS = [
+    {"definition": yaml.safe_load(SEED.read_text())},          # the user's BackupPolicy (not an upstream kind)
+    {"kind": "Restore", "name": "production-restore", "backup_name": "production-backup", "clusters": ["cluster-shanghai"]},
+    {"kind": "Migrate", "name": "production-move", "source_cluster": "cluster-beijing", "clusters": ["cluster-shanghai"],
+     "namespaces": ["production"]},
+]
+EXTRA = {"kurator_applications": [APP], "kurator_backups": BACKUPS}
 # The test topology's S3 key (gofakes3 checks no signature): random, grepped for in -vvv output.
 S3_KEY = {"access_key_id": "KURATORTEST" + secrets.token_hex(6).upper(), "secret_access_key": secrets.token_urlsafe(30)}
 
@@ -163,6 +170,15 @@ def test_install(inventory):
     assert app["spec"]["syncPolicies"][1]["helm"]["values"] == {"replicaCount": 2}
     # Defaults from Kurator's schema filled in by the API server (it parsed the object with the CRD).
     assert app["spec"]["source"]["gitRepository"]["timeout"] == "60s"
+    # The user's BackupPolicy as a Kurator Backup: daily at 02:00, keep the last 7 = ttl 7 x 24h.
+    backup = get("backups.backup.kurator.dev", "-n", NS, "production-backup")
+    assert backup["spec"] == {"schedule": "0 2 * * *", "destination": {"fleet": FLEET},
+                              "policy": {"resourceFilter": {"includedNamespaces": ["production"]}, "ttl": "168h0m0s"}}
+    assert "keepLast 7 -> ttl 168h0m0s" in proc.stdout or "production-backup" in proc.stdout
+    restore = get("restores.backup.kurator.dev", "-n", NS, "production-restore")
+    assert restore["spec"]["backupName"] == "production-backup"
+    migrate = get("migrates.backup.kurator.dev", "-n", NS, "production-move")
+    assert migrate["spec"]["sourceCluster"]["clusters"] == [{"kind": "AttachedCluster", "name": "cluster-beijing"}]
 
 
 def test_secret_kubeconfigs_reach_their_members(inventory, tmp_path):
@@ -286,10 +302,12 @@ def test_vvv_output_holds_no_kubeconfig_secret(inventory):
     note(f"kurator: -vvv --diff run {secs:.1f}s, {len(out) // 1024} KiB of output, no kubeconfig secret")
 
 
-def test_an_application_dropped_from_the_list_is_deleted(inventory):
-    proc, _ = run(inventory, overrides={"kurator_applications": []})
+def test_an_application_and_a_restore_dropped_from_the_lists_are_deleted(inventory):
+    proc, _ = run(inventory, overrides={"kurator_applications": [], "kurator_backups": [BACKUPS[0], BACKUPS[2]]})
     assert_ok(proc)
     assert kubectl("get", "applications.apps.kurator.dev", "-n", NS, "podinfo", check=False).returncode != 0
+    assert kubectl("get", "restores.backup.kurator.dev", "-n", NS, "production-restore", check=False).returncode != 0
+    assert kubectl("get", "backups.backup.kurator.dev", "-n", NS, "production-backup", check=False).returncode == 0
     assert FLEET in [f["metadata"]["name"] for f in get("fleet.fleet.kurator.dev", "-n", NS)["items"]]
 
 

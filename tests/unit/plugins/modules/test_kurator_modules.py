@@ -124,3 +124,42 @@ def test_validation_off_sends_it_anyway(run_module):
     client = FakeClient()
     args = dict(APP, validate=False, sync_policies=[{'kustomisation': {}}])
     assert run_module(kurator_application, args, client)['changed'] is True
+
+
+# --- kurator_backup ---------------------------------------------------------------------------
+
+from mission_examples import load  # noqa: E402
+
+from ansible_collections.fleetops.kurator.plugins.modules import kurator_backup  # noqa: E402
+
+
+def test_backup_from_example_06_with_the_fleets_storage(run_module):
+    client = FakeClient()
+    client.add({'apiVersion': 'fleet.kurator.dev/v1alpha1', 'kind': 'Fleet',
+                'metadata': {'name': 'fleetops', 'namespace': 'kurator-fleet'},
+                'spec': {'plugin': {'backup': {'storage': {'location': {'bucket': 'velero-backups', 'provider': 'aws'}}}}}})
+    args = {'definition': load('06-backup-policy.yaml')[0], 'namespace': 'kurator-fleet', 'fleet': 'fleetops',
+            'crds': crd_dir()}
+    res = run_module(kurator_backup, args, client)
+    assert res['changed']
+    backup = client.store[('backup.kurator.dev/v1alpha1', 'Backup', 'kurator-fleet', 'production-backup')]
+    assert backup['spec']['policy']['ttl'] == '168h0m0s'
+    assert any('bucket kurator-backups, the fleet has velero-backups' in t for t in res['translations'])
+    assert run_module(kurator_backup, args, client)['changed'] is False
+
+
+def test_restore_and_migrate_and_their_required_options(run_module):
+    client = FakeClient()
+    base = {'namespace': 'kurator-fleet', 'fleet': 'fleetops', 'crds': crd_dir()}
+    res = run_module(kurator_backup, dict(base, kind='Restore', name='r', backup_name='production-backup',
+                                          clusters=['cluster-shanghai']), client)
+    assert res['changed']
+    res = run_module(kurator_backup, dict(base, kind='Migrate', name='m', source_cluster='cluster-beijing',
+                                          clusters=['cluster-shanghai'], namespaces=['production']), client)
+    assert res['changed']
+    with pytest.raises(FailJson) as exc:
+        run_module(kurator_backup, dict(base, kind='Migrate', name='m2', schedule='@daily'), client)
+    text = '\n'.join(exc.value.args[0]['errors'])
+    assert 'schedule:' in text and 'source_cluster/clusters' in text
+    res = run_module(kurator_backup, {'kind': 'Restore', 'name': 'r', 'namespace': 'kurator-fleet', 'state': 'absent'}, client)
+    assert res['changed'] and ('backup.kurator.dev/v1alpha1', 'Restore', 'kurator-fleet', 'r') not in client.store
