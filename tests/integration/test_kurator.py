@@ -180,6 +180,28 @@ def test_install(inventory):
     assert migrate["spec"]["sourceCluster"]["clusters"] == [{"kind": "AttachedCluster", "name": "cluster-beijing"}]
 
 
+def test_fleet_manager_in_the_ha_shape():
+    """Kurator's fleet-manager image cannot be built here: its pods go to the host cluster's kwok nodes,
+    where they only "run". Checked: the shape as the API server stores it and the spread."""
+    d = get("deployment", "-n", "kurator-system", "kurator-fleet-manager")
+    assert d["spec"]["replicas"] == 3 and d["status"].get("readyReplicas") == 3
+    spec = d["spec"]["template"]["spec"]
+    term = spec["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"][0]
+    assert term["topologyKey"] == "kubernetes.io/hostname"
+    c = spec["containers"][0]
+    assert c["image"] == f"ghcr.io/kurator-dev/fleet-manager:{VERSION['kurator']}"
+    assert "--leader-elect=true" in c["args"]
+    assert c["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "healthz", "scheme": "HTTP"}
+    assert c["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "healthz", "scheme": "HTTP"}
+    assert {"name": "healthz", "containerPort": 9440, "protocol": "TCP"} in c["ports"]
+    assert c["resources"]["requests"]
+    pods = get("pods", "-n", "kurator-system", "-l", "app.kubernetes.io/name=kurator-fleet-manager")["items"]
+    nodes = [p["spec"].get("nodeName") for p in pods]
+    assert len(pods) == 3 and len(set(nodes)) == 3 and None not in nodes, nodes
+    assert get("pdb", "-n", "kurator-system", "kurator-fleet-manager")["spec"]["maxUnavailable"] == 1
+    note(f"kurator: fleet-manager 3 replicas on {sorted(nodes)} (kwok: shape only)")
+
+
 def test_secret_kubeconfigs_reach_their_members(inventory, tmp_path):
     """Each Secret's kubeconfig is the member's own, one context, server = the topology's api_endpoint."""
     lab = {c["name"]: c for c in yaml.safe_load(TOPOLOGY.read_text())["clusters"]}
@@ -315,4 +337,6 @@ def test_absent_leaves_nothing(inventory):
     assert_ok(proc)
     note(f"kurator: state absent {secs:.1f}s")
     assert not kurator_crds()
-    assert NS not in [n["metadata"]["name"] for n in get("namespaces")["items"]]
+    namespaces = [n["metadata"]["name"] for n in get("namespaces")["items"]]
+    assert NS not in namespaces and "kurator-system" not in namespaces
+    assert kubectl("get", "clusterrole", "kurator-fleet-manager", check=False).returncode != 0
