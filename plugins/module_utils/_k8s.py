@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import json
 import traceback
 
 FIELD_MANAGER = 'fleetops.kurator'
@@ -133,6 +134,16 @@ def redact(obj, other=None):
     return obj
 
 
+def api_message(exc):
+    """What the API server said: the message of its Status body, else the body as it came."""
+    body = getattr(exc, 'body', exc)
+    try:
+        text = body.decode('utf-8') if isinstance(body, bytes) else body
+        return json.loads(text).get('message') or text
+    except (ValueError, AttributeError, TypeError):
+        return body
+
+
 def ref(obj):
     meta = obj.get('metadata') or {}
     ref_ = {'apiVersion': obj.get('apiVersion'), 'kind': obj.get('kind'), 'name': meta.get('name')}
@@ -197,8 +208,7 @@ class Applier(object):
                 applied, dummy = decode_response(response) if HAS_K8S_CORE and not isinstance(
                     response, dict) else (response, [])
             except DynamicApiError as exc:
-                body = getattr(exc, 'body', exc)
-                raise CoreException('Failed to apply %s %s: %s' % (obj['kind'], obj['metadata']['name'], body))
+                raise CoreException('Failed to apply %s %s: %s' % (obj['kind'], obj['metadata']['name'], api_message(exc)))
             before, after = _clean(existing), _clean(applied)
             obj_changed = before != after
             changed = changed or obj_changed

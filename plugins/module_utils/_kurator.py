@@ -23,7 +23,7 @@ import copy
 import json
 import os
 
-from ansible_collections.fleetops.kurator.plugins.module_utils._k8s import Applier, CoreException
+from ansible_collections.fleetops.kurator.plugins.module_utils._k8s import Applier, CoreException, redact, ref
 from ansible_collections.fleetops.kurator.plugins.module_utils._labels import (
     dns1123_label_error, dns1123_subdomain_error, label_key_error, label_value_error, problem)
 from ansible_collections.fleetops.kurator.plugins.module_utils._policy import (
@@ -321,6 +321,17 @@ def application_object(name, namespace, source, sync_policies, fleet=None, clust
 # --- the module runner ------------------------------------------------------------------------
 
 
+def per_object_diff(diff):
+    """The Applier's {before: [...], after: [...]} as one diff per object, as Ansible's callbacks show them."""
+    out = []
+    for before, after in zip(diff['before'], diff['after']):
+        obj = after or before or {}
+        meta = obj.get('metadata') or {}
+        header = '%s %s%s' % (obj.get('kind'), meta.get('namespace') + '/' if meta.get('namespace') else '', meta.get('name'))
+        out.append({'before': before or {}, 'after': after or {}, 'before_header': header, 'after_header': header})
+    return out
+
+
 def converge(module, objects, kinds, owned, namespace, owner, prune=True, extra=None):
     """Validate, apply in one call, prune; exit the module. ``owner`` is the owner label value.
 
@@ -337,16 +348,31 @@ def converge(module, objects, kinds, owned, namespace, owner, prune=True, extra=
             changed, deleted, diff = applier.delete_by_labels(owned, namespace, selector)
             result = dict(extra, changed=changed, deleted=deleted, objects=[], owner=owner)
             if module._diff:
-                result['diff'] = diff
+                result['diff'] = per_object_diff(diff)
             module.exit_json(**result)
         if params.get('validate', True):
             schemas = schemas_for(applier, params.get('crds'), kinds)
             validate_objects([o for o in objects if o['kind'] in kinds], schemas)
-        changed, results, diff = applier.apply(objects)
+        # Check mode on a cluster whose Kurator CRDs are not installed yet (the role's CRD apply was a
+        # dry run): what is not served would be created, nothing of it can be asked about.
+        unserved = set()
+        if module.check_mode:
+            for kind in set((o['apiVersion'], o['kind']) for o in objects) | set(owned):
+                try:
+                    applier.resource(*kind)
+                except CoreException:
+                    unserved.add(kind)
+        changed, results, diff = applier.apply([o for o in objects if (o['apiVersion'], o['kind']) not in unserved])
+        for obj in objects:
+            if (obj['apiVersion'], obj['kind']) in unserved:
+                changed = True
+                results.append(dict(ref(obj), changed=True, result=redact(obj)))
+                diff['before'].append({})
+                diff['after'].append(redact(obj))
         deleted = []
         if prune:
             keep = [(o['kind'], o['metadata']['name']) for o in objects]
-            deleted, before = applier.prune(owned, namespace, selector, keep=keep)
+            deleted, before = applier.prune([k for k in owned if k not in unserved], namespace, selector, keep=keep)
             diff['before'].extend(before)
             diff['after'].extend({} for dummy in before)
     except SchemaError as exc:
@@ -359,5 +385,5 @@ def converge(module, objects, kinds, owned, namespace, owner, prune=True, extra=
     result = dict(extra, changed=changed or bool(deleted), deleted=deleted, owner=owner,
                   objects=[dict((k, v) for k, v in r.items() if k != 'result') for r in results])
     if module._diff:
-        result['diff'] = diff
+        result['diff'] = per_object_diff(diff)
     module.exit_json(**result)
