@@ -62,7 +62,8 @@ BACKUPS = [
     {"kind": "Migrate", "name": "production-move", "source_cluster": "cluster-beijing", "clusters": ["cluster-shanghai"],
      "namespaces": ["production"]},
 ]
-EXTRA = {"kurator_applications": [APP], "kurator_backups": BACKUPS}
+# fleet-manager's image does not exist here: its replicas go to the host's kwok nodes (as the lab inventory says).
+EXTRA = {"kurator_applications": [APP], "kurator_backups": BACKUPS, "kurator_node_selector": {"type": "kwok"}}
 # The test topology's S3 key (gofakes3 checks no signature): random, grepped for in -vvv output.
 S3_KEY = {"access_key_id": "KURATORTEST" + secrets.token_hex(6).upper(), "secret_access_key": secrets.token_urlsafe(30)}
 
