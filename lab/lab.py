@@ -648,6 +648,8 @@ def wait_for(what: str, pred, timeout: float, interval: float = 0.5) -> None:
 # artifact mirror
 # ---------------------------------------------------------------------------
 MIRROR = CACHE / "mirror"
+# Kurator's CRDs as data (test data of the project, not in the repository): see mirror_releases.
+KURATOR_CRDS = Path(os.environ.get("FLEETOPS_KURATOR_CRDS_ROOT", REPO.parent / "shared" / "reference" / "kurator-crds"))
 
 
 def _tar(dest: Path, members: list[tuple[Path, str]]) -> None:
@@ -757,6 +759,16 @@ def mirror_releases() -> dict[str, tuple[str, str, list]]:
         # release asset: the mirror packs them once, as crds/bases/*.yaml.
         rel["volcano"] = (f"volcano-sh/volcano/releases/download/{ver}", ver, [
             ("crds.tar.gz", lambda out, d=d: _tar(out, _tree(d / "crds", "crds/bases"))),
+        ])
+    # Kurator cannot be built here (its module is refused); its CRDs are data beside the
+    # repository (../shared/reference/kurator-crds/<version>, Kurator's charts' crds/). The
+    # mirror packs them as the mirror-only crds.tar.gz the kurator role installs (crds/*.yaml).
+    ver = v.get("kurator", "-")
+    if (d := KURATOR_CRDS / ver).is_dir():
+        members = [(p, f"crds/{p.name}") for p in sorted(d.glob("*.yaml"))]
+        members += [(p, "crds/LICENSE") for p in (d.parent / "LICENSE",) if p.exists()]   # Apache-2.0
+        rel["kurator"] = (f"kurator-dev/kurator/releases/download/{ver}", ver, [
+            ("crds.tar.gz", lambda out, members=members: _tar(out, members)),
         ])
     if d := have("gofakes3"):
         ver = v["gofakes3"]

@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import json
 import traceback
 
 FIELD_MANAGER = 'fleetops.kurator'
@@ -133,6 +134,16 @@ def redact(obj, other=None):
     return obj
 
 
+def api_message(exc):
+    """What the API server said: the message of its Status body, else the body as it came."""
+    body = getattr(exc, 'body', exc)
+    try:
+        text = body.decode('utf-8') if isinstance(body, bytes) else body
+        return json.loads(text).get('message') or text
+    except (ValueError, AttributeError, TypeError):
+        return body
+
+
 def ref(obj):
     meta = obj.get('metadata') or {}
     ref_ = {'apiVersion': obj.get('apiVersion'), 'kind': obj.get('kind'), 'name': meta.get('name')}
@@ -145,11 +156,14 @@ class Applier(object):
     """Server-side apply and label-selected delete for a list of objects.
 
     ``client`` is a kubernetes.core K8SClient (get_api_client(module)); tests pass a fake.
+    ``field_validation='Strict'`` makes the API server reject unknown fields instead of dropping
+    them with a warning (its default for a request that does not ask).
     """
 
-    def __init__(self, module, client=None, force_conflicts=False):
+    def __init__(self, module, client=None, force_conflicts=False, field_validation=None):
         self.module = module
         self.force_conflicts = force_conflicts
+        self.field_validation = field_validation
         self._client = client
 
     @property
@@ -188,16 +202,13 @@ class Applier(object):
         for obj in objects:
             resource = self.resource(obj['apiVersion'], obj['kind'])
             existing = self.get(obj)
-            params = dict(server_side=True, field_manager=FIELD_MANAGER,
-                          force_conflicts=self.force_conflicts)
+            params = dict(field_manager=FIELD_MANAGER, force_conflicts=self.force_conflicts)
             try:
-                response = self.client.apply(resource, obj, namespace=obj['metadata'].get('namespace'),
-                                             serialize=False, **params)
+                response = self._send(resource, obj, params)
                 applied, dummy = decode_response(response) if HAS_K8S_CORE and not isinstance(
                     response, dict) else (response, [])
             except DynamicApiError as exc:
-                body = getattr(exc, 'body', exc)
-                raise CoreException('Failed to apply %s %s: %s' % (obj['kind'], obj['metadata']['name'], body))
+                raise CoreException('Failed to apply %s %s: %s' % (obj['kind'], obj['metadata']['name'], api_message(exc)))
             before, after = _clean(existing), _clean(applied)
             obj_changed = before != after
             changed = changed or obj_changed
@@ -208,6 +219,19 @@ class Applier(object):
                 after_all.append(redact(after, before or {}))
             results[-1]['result'] = redact(after)
         return changed, results, {'before': before_all, 'after': after_all}
+
+    def _send(self, resource, obj, params):
+        namespace = obj['metadata'].get('namespace')
+        dynamic = getattr(self.client, 'client', None)
+        if self.field_validation and dynamic is not None:
+            # kubernetes.core's apply passes no query parameter through: send the same request
+            # (its dry run in check mode) with the kubernetes client's own server_side_apply.
+            if getattr(self.client, 'dry_run', False):
+                params['dry_run'] = 'All'
+            return dynamic.server_side_apply(resource, body=obj, name=obj['metadata']['name'], namespace=namespace,
+                                             serialize=False, query_params=[('fieldValidation', self.field_validation)],
+                                             **params)
+        return self.client.apply(resource, obj, namespace=namespace, serialize=False, server_side=True, **params)
 
     def list(self, api_version, kind, namespace=None, label_selector=None):
         resource = self.resource(api_version, kind)
