@@ -289,7 +289,7 @@ def test_pull_unjoin_and_rejoin(karmada_api, member, member_entry, agent_ssh):
     set_test_finalizer(custom, probe_work, keep=True)
     unjoin = start_playbook(INVENTORY, PLAYBOOK, "--limit", MEMBER, "-e", "karmada_member_state=absent")
     try:
-        state = wait("Karmada's namespace deletion to reach the agent's Work Role", lambda: work_role_state(rbac), 120, 0.5)
+        state = wait("Karmada's namespace deletion to reach the agent's Work Role", lambda: work_role_state(rbac), 300, 0.5)
         assert state == "held", f"the agent's Work Role was deleted while Work {probe_work} remained ({state})"
     finally:
         set_test_finalizer(custom, probe_work, keep=False)
