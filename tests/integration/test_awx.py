@@ -225,7 +225,7 @@ def pem_lines(text: str) -> list[str]:
 def lab_secrets(extra: dict[str, str]) -> dict[str, str]:
     """Every secret value the lab holds: the kubeconfigs' client keys and tokens, every Secret's
     data in the five clusters and in Karmada (when it runs), the controller PKI keys, the lab's
-    SSH private key; as written, base64 and decoded."""
+    S3 credentials and SSH private key; as written, base64 and decoded."""
     from test_site import secret_values  # the same sources as site.yml's -vvv test
 
     out = {}
@@ -246,6 +246,12 @@ def lab_secrets(extra: dict[str, str]) -> dict[str, str]:
         for i, line in enumerate(pem_lines(key.read_text())):
             out[f"controller {key.relative_to(PKI)} (PEM line {i})"] = line
         out[f"controller {key.relative_to(PKI)} (base64 file)"] = base64.b64encode(key.read_bytes()).decode()
+    s3 = REPO / ".lab" / "s3" / "credentials"   # the lab's S3 store (lab.py)
+    if s3.exists():
+        for line in s3.read_text().splitlines():
+            key, _, value = line.partition("=")
+            if key.strip() in ("aws_access_key_id", "aws_secret_access_key") and value.strip():
+                out[f"lab S3 {key.strip()}"] = value.strip()
     ssh_key = REPO / ".lab" / "ssh" / "id_ed25519"
     if ssh_key.exists():
         for i, line in enumerate(pem_lines(ssh_key.read_text())):
@@ -338,6 +344,10 @@ def test_preflight_job_keeps_every_secret_out_of_the_artifacts(awx):
         found, size = search(root, needles)
         leaked += [f"{root.relative_to(awx['base'])}: {f}" for f in found]
         searched += size
+    # env/passwords is the job's input (ansible-runner writes the prompts' answers there, 0600),
+    # not its output: the vault password is expected there and nowhere else.
+    assert (pdd / "env" / "passwords").stat().st_mode & 0o077 == 0
+    leaked.remove("job-preflight/env: vault password in passwords")
     leaked += [f"report: {what}" for what, value in needles.items() if value in report.read_text()]
     events = len(list((pdd / "artifacts" / "preflight" / "job_events").glob("*.json")))
     note(f"AWX-style preflight job (-vvv, 1 vaulted kubeconfig): {seconds:.0f}s, {events} job events, "
