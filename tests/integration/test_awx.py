@@ -377,13 +377,15 @@ def event_hosts(runner) -> set[str]:
 
 def test_edge_onboarding_as_three_parallel_slices(awx, lab_topology):
     edge = sorted(n["name"] for s in lab_topology["edge_sites"] for n in s["nodes"])
-    # Converged before, as test_kubeedge.py leaves the lab; converge first otherwise.
-    if not all(edge_nodes_ready().get(n) for n in edge):
-        runners.ensure_karmada(TOPOLOGY)
-        runners.assert_ok(runners.ansible_playbook(TOPOLOGY, REPO / "playbooks" / "kubeedge.yml",
-                                                   "-e", "onboard_report_file=/var/tmp/fleetops-awx-test-kubeedge.txt")[0])
+    # As test_kubeedge.py leaves the lab, the edge nodes are joined and the slices change nothing.
+    # On a fresh lab they are not: then cloudcore is installed first (kubeedge.yml limited to its
+    # host: no edge node, no Karmada) and the slices do the join - either way every edge node
+    # ends joined and Ready, the state test_kubeedge.py converges to.
     before = edge_nodes_ready()
-    assert all(before.get(n) for n in edge), f"edge nodes not joined and Ready before slicing: {before}"
+    joined_before = all(before.get(n) for n in edge)
+    if not joined_before:
+        runners.assert_ok(runners.ansible_playbook(TOPOLOGY, REPO / "playbooks" / "kubeedge.yml",
+                                                   "--limit", "kubeedge_cloud")[0])
 
     stored = awx["stored"]
     slices = {k: script_data(stored, k, SLICES) for k in range(1, SLICES + 1)}
@@ -430,6 +432,23 @@ def test_edge_onboarding_as_three_parallel_slices(awx, lab_topology):
     assert not bad, bad
     after = edge_nodes_ready()
     assert all(after.get(n) for n in edge), f"edge nodes not Ready after the sliced onboarding: {after}"
+    changed = sorted(n for n, r in merged.items() if r["changed"])
+    changes = {}   # host -> what the edge_node module changed
+    for _, runner in jobs.values():
+        for e in runner.events:
+            res = (e.get("event_data") or {}).get("res") or {}
+            if e.get("event") == "runner_on_ok" and res.get("changed"):
+                changes.setdefault(e["event_data"]["host"], []).extend(
+                    res.get("changes") or [f"task {e['event_data'].get('task')!r}"])
+    if joined_before:
+        # A joined node's re-run changes nothing - except images its edged removed meanwhile: under
+        # disk pressure the kubelet's image GC deletes images no pod uses (the lab machine's disk
+        # can cross the 15% imagefs threshold), and side-loading them again is convergence.
+        other = {h: [c for c in cs if not c.startswith("side-load ")] for h, cs in changes.items()}
+        other = {h: cs for h, cs in other.items() if cs}
+        assert not other, f"joined nodes changed by the sliced onboarding: {other}"
     note(f"edge_site_onboard.yml as {SLICES} parallel AWX slices: {seconds:.0f}s, "
          f"slices {', '.join(f'{k}: {v}' for k, v in edge_of.items())}, "
-         f"{sum(r['changed'] for r in merged.values())} changed")
+         f"joined before: {joined_before}, changed: {changed} "
+         f"({sum(len(c) for c in changes.values())} changes, "
+         f"{sum(c.startswith('side-load ') for cs in changes.values() for c in cs)} of them image side-loads)")
