@@ -249,7 +249,7 @@ def lab_secrets(extra: dict[str, str]) -> dict[str, str]:
     s3 = REPO / ".lab" / "s3" / "credentials"   # the lab's S3 store (lab.py)
     if s3.exists():
         for line in s3.read_text().splitlines():
-            key, _, value = line.partition("=")
+            key, _sep, value = line.partition("=")
             if key.strip() in ("aws_access_key_id", "aws_secret_access_key") and value.strip():
                 out[f"lab S3 {key.strip()}"] = value.strip()
     ssh_key = REPO / ".lab" / "ssh" / "id_ed25519"
@@ -434,7 +434,7 @@ def test_edge_onboarding_as_three_parallel_slices(awx, lab_topology):
     assert all(after.get(n) for n in edge), f"edge nodes not Ready after the sliced onboarding: {after}"
     changed = sorted(n for n, r in merged.items() if r["changed"])
     changes = {}   # host -> what the edge_node module changed
-    for _, runner in jobs.values():
+    for _pdd, runner in jobs.values():
         for e in runner.events:
             res = (e.get("event_data") or {}).get("res") or {}
             if e.get("event") == "runner_on_ok" and res.get("changed"):
