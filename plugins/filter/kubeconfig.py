@@ -17,7 +17,8 @@ author: fleetops.kurator contributors (@fleetops)
 short_description: A cluster's kubeconfig reference as kubernetes.core's kubeconfig option takes it
 description:
   - Takes a cluster's C(fleetops_kubeconfig) from the topology inventory - a file path, or vaulted
-    inline kubeconfig content - and returns the path unchanged, or the decrypted content as a mapping.
+    inline kubeconfig content - and returns the path (a leading C(~) expanded on the machine that runs the task), or the decrypted
+    content as a mapping.
 options:
   _input:
     description: The kubeconfig reference (a path or inline kubeconfig content).
@@ -38,6 +39,8 @@ _value:
   type: raw
 """
 
+import os
+
 import yaml
 from ansible.errors import AnsibleFilterError
 
@@ -51,7 +54,8 @@ def kubeconfig(ref):
     """The value kubernetes.core's kubeconfig option takes: the path, or the content as a dict."""
     text = str(ref)  # decrypts a vaulted value
     if not is_inline(text):
-        return text
+        # A ~ path stays ~ in the inventory (an AWX sync stores host vars): expanded here, where it is used.
+        return os.path.expanduser(text)
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:

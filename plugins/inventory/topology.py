@@ -193,10 +193,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
         nodes = [n for group in topo["edge_sites"] + topo["clusters"] for n in group["nodes"]]
         for host in nodes + topo["control_plane_hosts"]:
             if host.get("ssh_key"):
-                host["ssh_key"] = os.path.normpath(os.path.join(base, os.path.expanduser(host["ssh_key"])))
+                host["ssh_key"] = _local_path(host["ssh_key"], base)
         ssh = topo["settings"]["ssh"]
         if ssh["known_hosts"]:
-            ssh["known_hosts"] = os.path.normpath(os.path.join(base, os.path.expanduser(ssh["known_hosts"])))
+            ssh["known_hosts"] = _local_path(ssh["known_hosts"], base)
         elif ssh["trust_on_first_use"]:
             ssh["known_hosts"] = os.path.join(self._controller_dir, "known_hosts")
         self._ssh_args = _host_key_args(ssh)
@@ -259,7 +259,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
             return value
         if "\n" in value:
             return value  # inline content (for instance from a vault-encrypted vars file)
-        return os.path.normpath(os.path.join(base, os.path.expanduser(value)))
+        return _local_path(value, base)
 
     def _populate(self, topo):
         inv = self.inventory
@@ -278,6 +278,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
         for key, value in topo["settings"]["vars"].items():
             inv.set_variable("all", key, value)
         host_cluster = next((c["name"] for c in topo["clusters"] if c["role"] == "host"), None)
+        clusters = dict((c["name"], c) for c in topo["clusters"])
+        validate_certs = topo["settings"]["validate_certs"]
 
         for cluster in topo["clusters"]:
             name = cluster["name"]
@@ -301,7 +303,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
                 "fleetops_labels": cluster["labels"],
                 "fleetops_kubeconfig": cluster["kubeconfig"],
                 "fleetops_kube_context": cluster.get("context"),
-                "fleetops_k8s": _connection(cluster, topo["settings"]["validate_certs"]),
+                "fleetops_k8s": _connection(name, "fleetops_kubeconfig", cluster, topo["settings"]["validate_certs"]),
                 # The nodes roles side-load images into (settings.side_load_images).
                 "fleetops_cluster_nodes": [n["name"] for n in cluster["nodes"]],
             })
@@ -315,7 +317,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
                     "fleetops_kind": "cluster_node",
                     "fleetops_node_cluster": name,
                     "fleetops_region": cluster["region"],
-                    "fleetops_k8s": _connection_of(name),
+                    "fleetops_k8s_kubeconfig": cluster["kubeconfig"],
+                    "fleetops_k8s": _connection(node["name"], "fleetops_k8s_kubeconfig", cluster, validate_certs),
                     "fleetops_arch": node["arch"],
                     "fleetops_labels": node["labels"],
                 })
@@ -334,7 +337,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
                     "fleetops_edge_site": site["name"],
                     "fleetops_region": site["region"],
                     "fleetops_cloud_cluster": site["cluster"],
-                    "fleetops_k8s": _connection_of(site["cluster"]),
+                    "fleetops_k8s_kubeconfig": clusters[site["cluster"]]["kubeconfig"],
+                    "fleetops_k8s": _connection(name, "fleetops_k8s_kubeconfig", clusters[site["cluster"]], validate_certs),
                     "fleetops_arch": node["arch"],
                     "fleetops_labels": node["labels"],
                 })
@@ -357,8 +361,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
                 # Pull members whose karmada-agent runs on this host (role karmada_agent).
                 "fleetops_agent_clusters": sorted(c["name"] for c in topo["clusters"] if c.get("agent_host") == name),
                 # The host cluster's (cloudcore and in-cluster installs talk to it).
-                "fleetops_k8s": _connection_of(host_cluster) if host_cluster else {},
             })
+            if host_cluster:
+                hostvars.update({
+                    "fleetops_k8s_kubeconfig": clusters[host_cluster]["kubeconfig"],
+                    "fleetops_k8s": _connection(name, "fleetops_k8s_kubeconfig", clusters[host_cluster], validate_certs),
+                })
+            else:
+                hostvars["fleetops_k8s"] = {}
             self._set(name, hostvars)
 
     def _set(self, host, hostvars):
@@ -427,28 +437,35 @@ def resolved_settings(topo, pins, controller_dir):
     }
 
 
-def _connection(cluster, validate_certs):
-    """A cluster's connection as module_defaults for kubernetes.core and this collection take it.
+def _local_path(value, base):
+    """A controller path from the topology as host vars carry it: relative paths resolved against the
+    topology's directory; a path under ~ left as ~, so the machine (and user) that runs the play
+    expands it - an AWX inventory sync stores host vars, and its HOME is not the job's."""
+    if value.startswith("~"):
+        return os.path.normpath(value)
+    return os.path.normpath(os.path.join(base, value))
+
+
+def _connection(host, variable, cluster, validate_certs):
+    """The connection of a host's cluster as module_defaults for kubernetes.core and this collection
+    take it, read from the host's own variable `variable` (the cluster's kubeconfig reference).
 
     The kubeconfig stays a template resolved when a task runs, so a vaulted kubeconfig is decrypted
-    only then (to a path, or to the content as a mapping).
+    only then (to a path, or to the content as a mapping). Every host carries its own copy of the
+    reference instead of pointing at the cluster's host: an AWX job slice holds only its slice's
+    hosts, so hostvars of the cluster may not exist in the job that onboards its edge nodes.
     """
-    # Named through hostvars: other hosts read it as hostvars[<cluster>].fleetops_k8s, and a
-    # bare fleetops_kubeconfig would then be looked up among *their* variables. Cluster names
-    # are DNS-1123 labels (validated), safe inside the template.
+    # Named through hostvars: other hosts read it as hostvars[<host>].fleetops_k8s, and a bare
+    # variable would then be looked up among *their* variables. Host and cluster names are
+    # DNS-1123 labels (validated), safe inside the template.
     connection = {
         "kubeconfig": trust_as_template(
-            "{{ hostvars['%s'].fleetops_kubeconfig | fleetops.kurator.kubeconfig }}" % cluster["name"]),
+            "{{ hostvars['%s'].%s | fleetops.kurator.kubeconfig }}" % (host, variable)),
         "validate_certs": validate_certs,
     }
     if cluster.get("context"):
         connection["context"] = cluster["context"]
     return connection
-
-
-def _connection_of(cluster_name):
-    # Cluster names are DNS-1123 labels (validated), safe inside the template.
-    return trust_as_template("{{ hostvars['%s'].fleetops_k8s }}" % cluster_name)
 
 
 def _host_key_args(ssh):

@@ -251,6 +251,32 @@ def test_cluster_hosts_carry_no_path_of_the_syncing_machine(tmp_path):
     assert sys.executable not in str(cluster["ansible_python_interpreter"])
 
 
+def test_home_paths_stay_home_paths_in_host_vars(tmp_path, monkeypatch):
+    """~ is expanded by the machine that runs the play (ssh, the kubeconfig filter), never by the
+    sync: an AWX inventory sync stores host vars, and its HOME is not the job's."""
+    from ansible_collections.fleetops.kurator.plugins.filter.kubeconfig import kubeconfig
+
+    monkeypatch.setenv("HOME", "/home/syncer")
+    data = good()
+    data["clusters"][1]["kubeconfig"] = "~/.kube/shanghai"
+    data["edge_sites"][0]["ssh_key"] = "~/.ssh/id_ed25519"
+    data["settings"]["ssh"] = {"known_hosts": "~/.ssh/fleet_known_hosts"}
+    path = tmp_path / "topology.yml"
+    path.write_text(yaml.safe_dump(data))
+    inv = _inventory(str(path))
+    everything = repr({h.name: h.get_vars() for h in inv.get_hosts()}) + repr(inv.groups["all"].get_vars())
+    assert "/home/syncer" not in everything
+    cluster = inv.get_host("cluster-shanghai").get_vars()
+    assert cluster["fleetops_kubeconfig"] == "~/.kube/shanghai"
+    edge = inv.get_host(data["edge_sites"][0]["nodes"][0]["name"]).get_vars()
+    assert edge["ansible_ssh_private_key_file"] == "~/.ssh/id_ed25519"
+    assert "UserKnownHostsFile='~/.ssh/fleet_known_hosts'" in edge["ansible_ssh_common_args"]
+    # relative paths still resolve against the topology's directory (the project checkout)
+    assert inv.get_host("host").get_vars()["fleetops_kubeconfig"] == str(tmp_path / "k" / "host")
+    monkeypatch.setenv("HOME", "/runner")
+    assert kubeconfig(cluster["fleetops_kubeconfig"]) == "/runner/.kube/shanghai"
+
+
 @pytest.mark.parametrize("key,ok", [
     ("environment", True), ("edge-type", True), ("kubernetes.io/hostname", True),
     ("node-role.kubernetes.io/edge", True), ("a" * 63, True), ("a" * 64, False),
@@ -386,7 +412,9 @@ def test_cluster_nodes_group_and_hostvars(tmp_path):
         ("cluster_node", "cluster-shanghai", "ops", 22, "amd64")
     assert one["ansible_ssh_private_key_file"] == str(tmp_path / "keys" / "id")
     assert (two["ansible_port"], two["fleetops_arch"], two["fleetops_labels"]) == (2222, "arm64", {"pool": "a"})
-    assert "hostvars['cluster-shanghai'].fleetops_k8s" in str(one["fleetops_k8s"])
+    # the node's own copy of its cluster's kubeconfig reference (an AWX slice may not hold the cluster)
+    assert "hostvars['sh-node-1'].fleetops_k8s_kubeconfig" in str(one["fleetops_k8s"]["kubeconfig"])
+    assert one["fleetops_k8s_kubeconfig"] == cluster["fleetops_kubeconfig"]
     assert normalize(good())["settings"]["side_load_images"] is False
 
 
