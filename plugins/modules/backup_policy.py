@@ -188,8 +188,8 @@ def main():
         have_bucket = ((bsl.get('spec') or {}).get('objectStorage') or {}).get('bucket')
         if opts.get('bucket') and opts['bucket'] != have_bucket:
             raise PlanError('bucket %s: the storage location %s writes to bucket %s; set settings.s3.buckets.velero: %s and '
-                            're-run the velero role, or name the bucket %s' % (opts['bucket'], params['storage_location'],
-                                                                             have_bucket, opts['bucket'], have_bucket))
+                            're-run the velero role, or name the bucket %s'
+                            % (opts['bucket'], params['storage_location'], have_bucket, opts['bucket'], have_bucket))
         objects = [schedule]
         if served(applier, KURATOR_BACKUP_API, 'Backup'):
             if params['kurator_fleet']:

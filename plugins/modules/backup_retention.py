@@ -81,9 +81,9 @@ schedules:
     name: {description: The schedule., type: str}
     keep_last: {description: N., type: int}
     keep: {description: The Completed backups kept., type: list}
-    delete: {description: The Completed backups deleted (would be, in check mode)., type: list}
-    not_counted: {description: Failed or partially failed backups, not counted toward N and not deleted., type: list}
-    in_progress: {description: Backups still running, left alone., type: list}
+    delete: {description: "The Completed backups deleted (would be, in check mode).", type: list}
+    not_counted: {description: "Failed or partially failed backups, not counted toward N and not deleted.", type: list}
+    in_progress: {description: "Backups still running, left alone.", type: list}
     deleting: {description: Backups already being deleted., type: list}
 deleted:
   description: Names of the backups whose deletion was requested.

@@ -106,8 +106,9 @@ def test_a_short_ttl_is_warned_about():
 def test_bad_policy_input(kwargs, expected):
     args = dict(name='p', namespace='velero', cron='0 2 * * *')
     args.update(kwargs)
+    name, namespace, cron = args.pop('name'), args.pop('namespace'), args.pop('cron')
     with pytest.raises(PlanError) as info:
-        build_schedule(args.pop('name'), args.pop('namespace'), args.pop('cron'), **args)
+        build_schedule(name, namespace, cron, **args)
     assert expected in str(info.value)
 
 
