@@ -106,9 +106,8 @@ def test_a_short_ttl_is_warned_about():
 def test_bad_policy_input(kwargs, expected):
     args = dict(name='p', namespace='velero', cron='0 2 * * *')
     args.update(kwargs)
-    name, namespace, cron = args.pop('name'), args.pop('namespace'), args.pop('cron')
     with pytest.raises(PlanError) as info:
-        build_schedule(name, namespace, cron, **args)
+        build_schedule(**args)
     assert expected in str(info.value)
 
 
