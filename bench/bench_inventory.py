@@ -51,7 +51,7 @@ def topology(hosts):
     return {"plugin": "fleetops.kurator.topology", "regions": [{"name": r} for r in regions],
             "clusters": clusters, "edge_sites": sites,
             "control_plane_hosts": [{"name": "cloudcore-1", "address": "10.255.0.1", "roles": ["kubeedge_cloud"]}],
-            "settings": {"artifact_mirror": "http://mirror.local:8080"}}
+            "settings": {"artifact_mirror": "https://mirror.local:8443"}}
 
 
 def ansible_inventory():

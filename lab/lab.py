@@ -804,6 +804,23 @@ def ensure_mirror() -> list[str]:
     return built
 
 
+ARTIFACT_CHECKSUMS = STATE / "artifact-checksums.txt"
+
+
+def write_artifact_checksums() -> None:
+    """The topology's settings.artifact_checksums: every file the mirror serves with the sha256
+    recorded when it was made (its <file>.sha256), by path from the mirror root - what an
+    operator keeps of a release's published checksums, read on the controller, not fetched."""
+    lines = []
+    for sums in sorted(MIRROR.rglob("*.sha256")):
+        digest, _, name = sums.read_text().strip().partition("  ")
+        target = sums.with_name(name.strip() or sums.name[:-len(".sha256")])
+        if target.is_file():
+            lines.append(f"{digest}  {target.relative_to(MIRROR)}")
+    ARTIFACT_CHECKSUMS.parent.mkdir(parents=True, exist_ok=True)
+    ARTIFACT_CHECKSUMS.write_text("\n".join(lines) + "\n")
+
+
 def start_mirror() -> bool:
     MIRROR.mkdir(parents=True, exist_ok=True)
     return start("artifact-mirror", [
@@ -930,6 +947,8 @@ def topology_text(hosts: dict) -> str:
         "  allow_insecure_http: true",
         # No registry in reach: the in-cluster roles side-load their images from the mirror.
         "  side_load_images: true",
+        # Every download is checked against the sha256 the lab recorded when it built the mirror.
+        f"  artifact_checksums: {ARTIFACT_CHECKSUMS}",
         # Host keys are verified against the lab hosts' keys (written by this script).
         f"  ssh: {{known_hosts: {KNOWN_HOSTS}}}",
         # gofakes3 accepts any key; the lab's is random, in a 0600 file (write_s3_credentials).
@@ -983,6 +1002,8 @@ def write_topology() -> bool:
         hosts = {}
     if hosts:
         write_known_hosts(hosts)
+    # After lab/images/build.sh too (lab.sh runs `topology` last): the images' sums are in it.
+    write_artifact_checksums()
     text = topology_text(hosts)
     TOPOLOGY_FILE.parent.mkdir(parents=True, exist_ok=True)
     if TOPOLOGY_FILE.exists() and TOPOLOGY_FILE.read_text() == text:
@@ -1219,6 +1240,7 @@ def main(argv: list[str]) -> int:
         nodes.cmd_nodes()
     elif cmd == "mirror":
         print("\n".join(ensure_mirror()) or "mirror up to date")
+        write_artifact_checksums()
     else:
         print(__doc__)
         return 2

@@ -71,9 +71,14 @@ options:
     default: []
   settings:
     description:
-      - Fleet-wide choices C({artifact_mirror, versions, karmada_install_mode, kubeedge_install_mode,
-        kubeedge_advertise_address, validate_certs, allow_loopback_addresses, allow_insecure_http, side_load_images, ssh, s3,
-        vars}).
+      - Fleet-wide choices C({artifact_mirror, artifact_checksums, allow_unpinned_checksums, versions, karmada_install_mode,
+        kubeedge_install_mode, kubeedge_advertise_address, validate_certs, allow_loopback_addresses, allow_insecure_http,
+        side_load_images, ssh, s3, vars}).
+      - C(artifact_checksums) (a path relative to the topology file) is a sha256sum-format manifest, C(<sha256>  <release path>)
+        per line, the path relative to the mirror root (as the artifact table's C(mirror) paths); every download and image
+        archive is checked against it. An artifact without a pinned sha256 (here or in the artifact table) is refused unless
+        C(allow_unpinned_checksums=true), which checks it against the C(<asset>.sha256) served beside it (the same origin,
+        so integrity only); preflight reports that.
       - URLs (C(artifact_mirror), C(s3.endpoint), a cluster's C(api_endpoint)) must be C(https://) unless
         C(allow_insecure_http=true) (default C(false)); preflight lists the plain-http ones it accepted.
       - C(ssh.known_hosts) (a path relative to the topology file) is the known_hosts file every SSH host's key is
@@ -140,6 +145,7 @@ from ansible_collections.fleetops.kurator.plugins.module_utils._topology import 
     TopologyError,
     group_name,
     normalize,
+    parse_checksums,
     validate,
 )
 
@@ -194,11 +200,31 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
         elif ssh["trust_on_first_use"]:
             ssh["known_hosts"] = os.path.join(self._controller_dir, "known_hosts")
         self._ssh_args = _host_key_args(ssh)
+        self._checksums = self._read_checksums(topo["settings"], base, path)
         s3 = topo["settings"]["s3"]
         for key in ("ca_file", "credentials_file"):
             if s3[key]:
                 s3[key] = os.path.normpath(os.path.join(base, os.path.expanduser(s3[key])))
         self._populate(topo)
+
+    @staticmethod
+    def _read_checksums(settings, base, path):
+        """settings.artifact_checksums: the operator's pinned sha256 of every artifact, read here
+        on the controller (never fetched from the origin the artifacts come from)."""
+        if not settings["artifact_checksums"]:
+            return {}
+        manifest = os.path.normpath(os.path.join(base, os.path.expanduser(settings["artifact_checksums"])))
+        try:
+            with open(manifest, "rb") as handle:
+                text = decode_text(handle.read(), manifest)
+        except (IOError, OSError) as exc:
+            raise AnsibleParserError(to_native(TopologyError(path, [
+                "settings.artifact_checksums: cannot read %s (%s); expected a sha256sum-format file of the "
+                "artifacts' sha256" % (manifest, exc.strerror or exc)])))
+        try:
+            return parse_checksums(text, manifest)
+        except ValueError as exc:
+            raise AnsibleParserError(to_native(TopologyError(path, ["settings.artifact_checksums: %s" % exc])))
 
     def _load(self, path):
         """The topology document, or AnsibleParserError saying plainly why there is none."""
@@ -245,7 +271,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
         # Only the settings and what derives from them go on every host. Each host carries its
         # own entry (fleetops_cluster, fleetops_labels, ...), never the whole topology: on group
         # all that copy made `ansible-inventory --list` quadratic in the number of hosts.
-        for key, value in resolved_settings(topo, read_pins() or {}, self._controller_dir).items():
+        resolved = resolved_settings(topo, read_pins() or {}, self._controller_dir)
+        resolved["fleetops_artifact_checksums"] = self._checksums
+        for key, value in resolved.items():
             inv.set_variable("all", key, wrap_var(value))
         for key, value in topo["settings"]["vars"].items():
             inv.set_variable("all", key, value)
@@ -382,6 +410,10 @@ def resolved_settings(topo, pins, controller_dir):
         # Plain-http URLs the topology uses (accepted with settings.allow_insecure_http; preflight names them).
         "fleetops_insecure_urls": [u for u in [settings["artifact_mirror"], s3["endpoint"]]
                                    + [c.get("api_endpoint", "") for c in topo["clusters"]] if u.startswith("http://")],
+        # Pinned sha256 per release path (settings.artifact_checksums, read by parse(); {} here), and
+        # whether an artifact without one may be checked against the <asset>.sha256 beside it.
+        "fleetops_artifact_checksums": {},
+        "fleetops_allow_unpinned_checksums": settings["allow_unpinned_checksums"],
         # In-cluster roles import their images into the clusters' nodes from the mirror (no registry).
         "fleetops_side_load_images": settings["side_load_images"],
         # What edge nodes dial: settings.kubeedge_advertise_address, else the first kubeedge_cloud host.

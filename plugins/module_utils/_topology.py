@@ -61,7 +61,7 @@ CLUSTER_KEYS = ("name", "role", "region", "zones", "provider", "labels", "kubeco
 SITE_KEYS = ("name", "region", "cluster", "nodes", "labels", "ssh_user", "ssh_port", "ssh_key", "arch")
 NODE_KEYS = ("name", "address", "ssh_user", "ssh_port", "ssh_key", "arch", "labels")
 CP_HOST_KEYS = ("name", "address", "ssh_user", "ssh_port", "ssh_key", "arch", "roles", "region", "labels")
-SETTINGS_KEYS = ("artifact_mirror", "versions", "karmada_install_mode", "kubeedge_install_mode",
+SETTINGS_KEYS = ("artifact_mirror", "artifact_checksums", "allow_unpinned_checksums", "versions", "karmada_install_mode", "kubeedge_install_mode",
                  "kubeedge_advertise_address", "validate_certs", "allow_loopback_addresses", "allow_insecure_http",
                  "side_load_images", "ssh", "s3", "vars")
 SSH_SETTINGS_KEYS = ("known_hosts", "trust_on_first_use")
@@ -325,6 +325,8 @@ def validate(data, plugin_name="fleetops.kurator.topology", known_versions=None)
     if settings is not None and c.mapping("settings", settings, SETTINGS_KEYS):
         if "artifact_mirror" in settings and settings["artifact_mirror"] != "":
             c.url("settings.artifact_mirror", settings["artifact_mirror"])
+        if "artifact_checksums" in settings and settings["artifact_checksums"] != "":
+            c.string("settings.artifact_checksums", settings["artifact_checksums"])
         versions = settings.get("versions")
         if versions is not None:
             allowed = tuple(sorted(known_versions)) if known_versions else None
@@ -337,7 +339,8 @@ def validate(data, plugin_name="fleetops.kurator.topology", known_versions=None)
                 c.choice("settings." + key, settings[key], INSTALL_MODES)
         if "kubeedge_advertise_address" in settings:
             c.address("settings.kubeedge_advertise_address", settings["kubeedge_advertise_address"])
-        for key in ("validate_certs", "allow_loopback_addresses", "allow_insecure_http", "side_load_images"):
+        for key in ("validate_certs", "allow_loopback_addresses", "allow_insecure_http", "side_load_images",
+                    "allow_unpinned_checksums"):
             if key in settings and not isinstance(settings[key], bool):
                 c.add("settings." + key, settings[key], "true or false")
         ssh = settings.get("ssh")
@@ -475,6 +478,27 @@ def _endpoint(c, path, item, addresses):
             addresses[key] = path + ".address"
 
 
+SHA256SUM_LINE = re.compile(r"([0-9a-f]{64}) [ *](\S.*)")
+
+
+def parse_checksums(text, path):
+    """{release path: sha256} from a sha256sum-format manifest ('<sha256>  <path>' per line;
+    blank lines and # comments ignored). Raises ValueError naming the file and line."""
+    sums = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        m = SHA256SUM_LINE.fullmatch(line.strip())
+        if not m:
+            raise ValueError("%s:%d: got %r; expected '<sha256 in 64 lowercase hex digits>  <release path>' "
+                             "(sha256sum's format, the path relative to the mirror root)" % (path, number, line[:120]))
+        release_path = re.sub(r"^(\./)+", "", m.group(2))
+        if sums.get(release_path, m.group(1)) != m.group(1):
+            raise ValueError("%s:%d: %s is listed twice with different sha256" % (path, number, release_path))
+        sums[release_path] = m.group(1)
+    return sums
+
+
 def normalize(data):
     """Fill defaults into a *valid* topology; returns a new plain structure."""
     settings = dict(data.get("settings") or {})
@@ -486,6 +510,8 @@ def normalize(data):
     settings.setdefault("allow_loopback_addresses", False)
     settings.setdefault("side_load_images", False)
     settings.setdefault("allow_insecure_http", False)
+    settings.setdefault("artifact_checksums", "")
+    settings.setdefault("allow_unpinned_checksums", False)
     settings["ssh"] = dict({"known_hosts": "", "trust_on_first_use": False}, **(settings.get("ssh") or {}))
     settings["s3"] = normalize_s3(settings.get("s3"))
     settings.setdefault("vars", {})

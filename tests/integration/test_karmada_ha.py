@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import ssl
 import subprocess
 import time
@@ -26,7 +27,8 @@ import pytest
 import yaml
 
 from conftest import KUBECONFIG_DIR, REPO, STATE
-from runners import ansible_playbook, assert_ok, assert_unchanged, note, recap, ssh
+from runners import (ansible_playbook, assert_ok, assert_unchanged, changed_tasks, finish_playbook, note, recap,
+                     ssh, start_playbook)
 
 pytestmark = pytest.mark.lab
 
@@ -35,7 +37,7 @@ PLAYBOOK = REPO / "playbooks" / "karmada.yml"
 HA_HOSTS = ["karmada-ha-1", "karmada-ha-2", "karmada-ha-3"]
 CONTROLLER_DIR = Path.home() / ".fleetops" / "lab-ha"
 PKI = CONTROLLER_DIR / "karmada" / "pki"
-ETCDCTL = ("etcdctl --endpoints=https://127.0.0.1:2379 --cacert=/etc/karmada/pki/ca.crt "
+ETCDCTL = ("etcdctl --endpoints=https://127.0.0.1:2379 --cacert=/etc/karmada/pki/etcd-ca.crt "
            "--cert=/etc/karmada/pki/etcd-client.crt --key=/etc/karmada/pki/etcd-client.key")
 
 
@@ -63,8 +65,7 @@ def ha(tmp_path_factory) -> dict:
         "control_plane_hosts": [
             {"name": h, "address": lab_hosts[h]["address"], "ssh_user": "root", "ssh_port": 22,
              "ssh_key": key, "roles": ["karmada"]} for h in HA_HOSTS],
-        "settings": {"artifact_mirror": lab["settings"]["artifact_mirror"],
-                     "allow_insecure_http": lab["settings"]["allow_insecure_http"]},
+        "settings": {key: lab["settings"][key] for key in ("artifact_mirror", "artifact_checksums", "allow_insecure_http")},
     }
     inventory = tmp_path_factory.mktemp("ha") / "lab-ha" / "topology.yml"
     inventory.parent.mkdir()
@@ -134,6 +135,40 @@ def test_rerun_and_check_mode_change_nothing(ha):
     assert_unchanged(proc)
 
 
+def inputs(address: str, service: str) -> tuple[str, str]:
+    """(FLEETOPS_INPUTS in the unit on disk, in the running process's environment)."""
+    out = ssh(address, f"grep -h '^Environment=FLEETOPS_INPUTS=' /etc/systemd/system/{service}.service | cut -d= -f3; "
+                       f"tr '\\0' '\\n' < /proc/$(systemctl show -p MainPID --value {service})/environ "
+                       "| sed -n 's/^FLEETOPS_INPUTS=//p'").stdout.split()
+    assert len(out) == 2, out
+    return out[0], out[1]
+
+
+def test_a_run_interrupted_before_the_restarts_is_finished_by_the_next(ha):
+    """SIGINT once the new units are written but before any service restarted: the units say
+    one thing, the processes run another. A re-run restarts exactly what is stale and says so
+    (a changed-this-run rule would report changed=0 and leave the old config running)."""
+    host = ha["addresses"]["karmada-ha-1"]
+    popen = start_playbook(ha["inventory"], PLAYBOOK, "-e", "karmada_log_level=3")
+    for line in popen.stdout:
+        if "Read what the running services were started with" in line:
+            popen.send_signal(signal.SIGINT)
+            break
+    interrupted = finish_playbook(popen, timeout=300)
+    assert interrupted.returncode != 0, interrupted.stdout[-2000:]
+    on_disk, running = inputs(host, "karmada-scheduler")
+    assert on_disk != running, "the interrupted run restarted karmada-scheduler already"
+    proc, secs = ansible_playbook(ha["inventory"], PLAYBOOK, "-e", "karmada_log_level=3")
+    assert_ok(proc)
+    assert recap(proc.stdout)["karmada-ha-1"]["changed"] > 0, "the stale services were not reported"
+    assert any("Start the services" in task for task in changed_tasks(proc.stdout)), changed_tasks(proc.stdout)
+    for service in ("karmada-etcd", "karmada-apiserver", "karmada-scheduler"):
+        on_disk, running = inputs(host, service)
+        assert on_disk == running, f"{service} still runs with other inputs than its unit's"
+    note(f"karmada host mode, interrupted before restarts, re-run restarted the stale services: {secs:.0f} s")
+    assert_ok(ansible_playbook(ha["inventory"], PLAYBOOK)[0])   # back to the default log level
+
+
 def wait_ready(address: str, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while True:
@@ -189,3 +224,24 @@ def test_a_changed_member_set_is_refused_before_anything_is_written(ha):
     assert all(r["changed"] == 0 for r in recap(proc.stdout).values()), recap(proc.stdout)
     health = etcd(ha["addresses"]["karmada-ha-1"], "endpoint health --cluster -w json")
     assert health.returncode == 0 and len(json.loads(health.stdout)) == 3, health.stdout + health.stderr
+
+
+def test_a_lost_controller_pki_stops_the_run_before_anything_is_made(ha):
+    """The PKI lives on the controller. Without it (a new bastion, an AWX job) the role must
+    not make a new CA and push it: it compares the hosts' CA first, names the hosts, and
+    neither the controller nor any host is changed; with the PKI restored, nothing changes."""
+    moved = PKI.parent / "pki.moved-by-test"
+    host_ca = ssh(ha["addresses"]["karmada-ha-2"], "sha256sum /etc/karmada/pki/ca.crt").stdout.split()[0]
+    PKI.rename(moved)
+    try:
+        proc = ansible_playbook(ha["inventory"], PLAYBOOK, timeout=300)[0]
+        assert proc.returncode != 0, proc.stdout[-3000:]
+        assert "is not the controller's" in proc.stdout and "karmada-ha-1" in proc.stdout, proc.stdout[-3000:]
+        assert host_ca in proc.stdout, "the message gives the hosts' CA fingerprint"
+        assert not PKI.exists(), "a new PKI was made although the hosts trust another CA"
+        assert all(r["changed"] == 0 for r in recap(proc.stdout).values()), recap(proc.stdout)
+        assert ssh(ha["addresses"]["karmada-ha-2"], "sha256sum /etc/karmada/pki/ca.crt").stdout.split()[0] == host_ca
+    finally:
+        shutil.rmtree(PKI, ignore_errors=True)
+        moved.rename(PKI)
+    assert_unchanged(ansible_playbook(ha["inventory"], PLAYBOOK)[0])

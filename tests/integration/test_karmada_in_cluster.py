@@ -172,9 +172,11 @@ def test_secrets_hold_the_pki(host_api):
     core = host_api["core"]
     pki = STATE / "karmada" / "pki"
     secret = core.read_namespaced_secret("karmada-pki", NS)
-    for name in ("ca.crt", "ca.key", "sa.key", "sa.pub", "apiserver.key", "etcd-server.key", "webhook.key"):
+    for name in ("ca.crt", "etcd-ca.crt", "client-ca.crt", "agent-ca.key", "sa.key", "sa.pub", "apiserver.key",
+                 "etcd-server.key", "webhook.key"):
         assert base64.b64decode(secret.data[name]).decode() == (pki / name).read_text(), name
-    assert "admin.key" not in secret.data  # the admin credential stays on the controller
+    # the admin credential and the keys of the API, etcd and front-proxy CAs stay on the controller
+    assert not {"admin.key", "ca.key", "etcd-ca.key", "front-proxy-ca.key"} & set(secret.data), sorted(secret.data)
     kubeconfigs = core.read_namespaced_secret("karmada-kubeconfigs", NS).data
     assert sorted(kubeconfigs) == sorted(f"{c}.kubeconfig" for c in [
         "kube-controller-manager", "karmada-aggregated-apiserver", "karmada-controller-manager",
@@ -204,6 +206,17 @@ def test_check_diff_is_clean():
     proc, seconds = play("--check", "--diff")
     assert_unchanged(proc)
     note(f"karmada in_cluster --check --diff: {seconds:.0f}s, changed=0")
+
+
+def test_an_etcd_member_count_change_is_refused(host_api):
+    """etcd's members are fixed at bootstrap: 3 -> 1 is refused before anything is applied."""
+    before = host_api["apps"].read_namespaced_stateful_set(STATEFULSET, NS).metadata.resource_version
+    proc, seconds = play(overrides={"karmada_in_cluster_etcd_replicas": 1}, timeout=300)
+    assert proc.returncode != 0, proc.stdout[-3000:]
+    assert "was bootstrapped with 3 members, but karmada_in_cluster_etcd_replicas is 1" in proc.stdout, proc.stdout[-3000:]
+    assert recap(proc.stdout)["host"]["changed"] == 0, recap(proc.stdout)
+    assert host_api["apps"].read_namespaced_stateful_set(STATEFULSET, NS).metadata.resource_version == before
+    note(f"karmada in_cluster etcd 3 -> 1 refused in {seconds:.0f}s, nothing applied")
 
 
 def test_readiness_failure_names_component_and_reason(host_api):

@@ -13,6 +13,8 @@ Runs after test_karmada.py (converged control plane); on its own it needs a conv
 """
 from __future__ import annotations
 
+import socket
+import ssl
 import subprocess
 import time
 from pathlib import Path
@@ -165,6 +167,36 @@ def test_pull_rerun_and_check_mode_change_nothing():
     assert_no_changes(proc)
     note(f"pull re-run {MEMBER}: {seconds:.1f}s, changed=0")
     assert_no_changes(playbook("--check", "--diff")[0])
+
+
+def etcd_answers(address: str, cert: str, key: str) -> str:
+    """GET /version from the Karmada etcd's client port with this client certificate; the
+    answer, or why the TLS handshake or the request failed."""
+    ctx = ssl.create_default_context(cafile=str(PKI_AGENTS.parent / "etcd-ca.crt"))
+    ctx.load_cert_chain(cert, key)
+    try:
+        with socket.create_connection((address, 2379), timeout=10) as raw, \
+                ctx.wrap_socket(raw, server_hostname=address) as tls:
+            tls.sendall(f"GET /version HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n".encode())
+            answer = b""
+            while chunk := tls.recv(4096):
+                answer += chunk
+            return answer.decode(errors="replace")
+    except (ssl.SSLError, OSError) as exc:
+        return f"refused: {exc}"
+
+
+def test_agent_certificate_is_refused_by_etcd(topology):
+    """One CA per purpose (issue 12): the agent's client certificate, which the Karmada API
+    accepts (the join above), does not open etcd; the API server's etcd client certificate does."""
+    karmada_host = next(h for h in topology["control_plane_hosts"] if "karmada" in h.get("roles", []))
+    address = karmada_host["address"]
+    agent = etcd_answers(address, str(PKI_AGENTS / f"{MEMBER}.crt"), str(PKI_AGENTS / f"{MEMBER}.key"))
+    assert agent.startswith("refused:"), agent
+    pki = PKI_AGENTS.parent
+    client = etcd_answers(address, str(pki / "etcd-client.crt"), str(pki / "etcd-client.key"))
+    assert client.startswith("HTTP/1.1 200") and "etcdserver" in client, client
+    note(f"agent certificate at etcd {address}:2379: {agent[:120]}")
 
 
 def test_pull_member_receives_work(karmada_api, member):

@@ -421,3 +421,13 @@ def test_stopped_host_is_reported_then_joined_by_a_rerun(converged, core, edge_n
     assert {h: s["changed"] for h, s in stats.items() if h != victim and s["changed"]} == {}
     assert edge_node_objects(core)[victim][1], f"{victim} not Ready after the re-run"
     assert report_rows(report)[victim]["reason"] == "joined"
+
+
+@pytest.mark.parametrize("site", ["x:all", "site-a,localhost", "no-such-site"])
+def test_edge_site_must_name_a_site_of_the_topology(site):
+    """edge_site (an AWX survey field) is a site name, never a host pattern: refused on the
+    controller with the sites there are, before any host is contacted."""
+    result = ansible(ONBOARD, "-e", f"edge_site={site}", timeout=120)
+    assert result.returncode != 0, result.stdout[-2000:]
+    assert "expected the name of one edge site of the topology" in result.stdout, result.stdout[-2000:]
+    assert set(recap(result.stdout)) == {"localhost"}, recap(result.stdout)

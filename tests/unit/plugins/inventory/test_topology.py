@@ -547,3 +547,59 @@ def test_constructed_options_are_templates_but_topology_values_are_not(tmp_path)
     edge = inv.get_host("edge-1").get_vars()
     assert not is_trusted_as_template(edge["fleetops_edge_site"])
     assert not any(is_trusted_as_template(v) for v in edge["fleetops_labels"].values())
+
+
+def _parse_error(path):
+    from ansible.errors import AnsibleError
+    from ansible.plugins.loader import inventory_loader, init_plugin_loader
+    from ansible.inventory.data import InventoryData
+    from ansible.parsing.dataloader import DataLoader
+
+    init_plugin_loader()
+    with pytest.raises(AnsibleError) as err:
+        inventory_loader.get("fleetops.kurator.topology").parse(InventoryData(), DataLoader(), str(path))
+    return str(err.value)
+
+
+SUM = "ab" * 32
+
+
+def test_artifact_checksums_are_read_relative_to_the_topology(tmp_path):
+    (tmp_path / "sums").mkdir()
+    (tmp_path / "sums" / "release.sha256").write_text(
+        "# pinned from the releases' published checksums\n\n%s  etcd-io/etcd/releases/download/v3.6.14/etcd.tar.gz\n"
+        "%s *./images/registry.k8s.io/pause/3.10/linux-amd64.tar\n" % (SUM, "cd" * 32))
+    data = good()
+    data["settings"] = {"artifact_checksums": "sums/release.sha256"}
+    path = tmp_path / "topology.yml"
+    path.write_text(yaml.safe_dump(data))
+    hostvars = _inventory(str(path)).groups["all"].get_vars()
+    assert hostvars["fleetops_artifact_checksums"] == {
+        "etcd-io/etcd/releases/download/v3.6.14/etcd.tar.gz": SUM,
+        "images/registry.k8s.io/pause/3.10/linux-amd64.tar": "cd" * 32}
+    assert hostvars["fleetops_allow_unpinned_checksums"] is False
+
+
+@pytest.mark.parametrize("content, expected", [
+    ("%s etcd.tar.gz\n" % SUM[:63], "sums.txt:1: got 'a"),
+    ("%s  a\n%s  a\n" % (SUM, "cd" * 32), "sums.txt:2: a is listed twice with different sha256"),
+    ("%s\n" % SUM, "expected '<sha256 in 64 lowercase hex digits>  <release path>'"),
+    (None, "settings.artifact_checksums: cannot read"),
+])
+def test_bad_artifact_checksums_are_refused_naming_the_line(tmp_path, content, expected):
+    if content is not None:
+        (tmp_path / "sums.txt").write_text(content)
+    data = good()
+    data["settings"] = {"artifact_checksums": "sums.txt"}
+    path = tmp_path / "topology.yml"
+    path.write_text(yaml.safe_dump(data))
+    text = _parse_error(path)
+    assert expected in text and str(path) in text, text
+
+
+def test_allow_unpinned_checksums_is_a_boolean():
+    data = good()
+    data["settings"] = {"allow_unpinned_checksums": "yes", "artifact_checksums": 5}
+    errors = "\n".join(validate(data))
+    assert "settings.allow_unpinned_checksums: got 'yes'; expected true or false" in errors
+    assert "settings.artifact_checksums: got 5" in errors

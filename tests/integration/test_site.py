@@ -1,0 +1,85 @@
+"""The main job at -vvv on the lab prints no secret the lab holds (issue 12).
+
+site.yml runs everything the topology describes (preflight, Karmada, KubeEdge, Volcano, the
+report). The needles are every secret value the lab's clusters and the controller hold after
+the earlier tests: every Secret's data in the five clusters and in Karmada (certificates
+excluded: they are public), the keys of the controller PKI, and the clusters' own kubeconfig
+client keys, and the lab's S3 secret key; each is searched as written and as base64.
+
+Runs after the component tests (a converged lab); on its own:
+  .venv/bin/pytest -m lab -v -s tests/integration/test_site.py
+"""
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import CLUSTERS, KUBECONFIG_DIR, REPO, TOPOLOGY
+from runners import ansible_playbook, assert_ok, ensure_karmada, karmada_kubeconfig, note
+
+pytestmark = pytest.mark.lab
+
+SITE = REPO / "playbooks" / "site.yml"
+PKI = Path.home() / ".fleetops" / TOPOLOGY.parent.name / "karmada" / "pki"
+MIN_LENGTH = 20   # shorter values (a namespace name, "true") are not secrets and appear anywhere
+
+
+def public(key: str) -> bool:
+    return key.endswith((".crt", ".pem")) or key in ("ca.crt", "caBundle", "namespace")
+
+
+def secret_values(kubeconfig: Path) -> dict[str, str]:
+    from kubernetes import client, config
+    api = client.CoreV1Api(config.new_client_from_config(str(kubeconfig)))
+    found = {}
+    for secret in api.list_secret_for_all_namespaces().items:
+        for key, value in (secret.data or {}).items():
+            if public(key) or not value:
+                continue
+            where = f"{kubeconfig.stem}:{secret.metadata.namespace}/{secret.metadata.name}[{key}]"
+            found[where] = value
+            decoded = base64.b64decode(value).decode(errors="replace")
+            found[where + " (decoded)"] = decoded
+    return found
+
+
+def pem_bodies(path: Path) -> list[str]:
+    """The base64 lines of a PEM key: any one of them in the output is a leak."""
+    return [line for line in path.read_text().splitlines() if line and not line.startswith("-----")]
+
+
+def needles() -> dict[str, str]:
+    out = {}
+    for name in CLUSTERS:
+        out.update(secret_values(KUBECONFIG_DIR / f"{name}.kubeconfig"))
+        user = yaml.safe_load((KUBECONFIG_DIR / f"{name}.kubeconfig").read_text())["users"][0]["user"]
+        out[f"{name} kubeconfig client-key-data"] = user["client-key-data"]
+    out.update(secret_values(karmada_kubeconfig(TOPOLOGY)))
+    credentials = REPO / ".lab" / "s3" / "credentials"
+    if credentials.exists():
+        for line in credentials.read_text().splitlines():
+            if line.startswith("aws_secret_access_key"):
+                out["lab S3 secret access key"] = line.split("=", 1)[1].strip()
+    for key in sorted(PKI.rglob("*.key")):
+        body = pem_bodies(key)
+        out[f"controller {key.relative_to(PKI)}"] = body[0]
+        out[f"controller {key.relative_to(PKI)} (base64 file)"] = base64.b64encode(key.read_bytes()).decode()
+    return {what: value for what, value in out.items() if len(value.strip()) >= MIN_LENGTH}
+
+
+def test_site_at_vvv_prints_no_secret_the_lab_holds():
+    ensure_karmada(TOPOLOGY)
+    wanted = needles()
+    kinds = {re.sub(r"[:\[ ].*", "", what) for what in wanted}
+    assert len(wanted) > 20 and "controller" in kinds, sorted(wanted)[:20]
+    proc, seconds = ansible_playbook(TOPOLOGY, SITE, "-vvv", timeout=2400)
+    assert_ok(proc)
+    output = proc.stdout + proc.stderr
+    leaked = sorted(what for what, value in wanted.items() if value in output)
+    note(f"site.yml -vvv: {seconds:.0f}s, {len(output) // 1024} KiB of output, {len(wanted)} secret values "
+         f"searched ({len(kinds)} sources), {len(leaked)} found")
+    assert not leaked, f"secrets in the -vvv output of site.yml: {leaked}"
