@@ -72,7 +72,8 @@ def inventory(tmp_path_factory) -> Path:
                 c["ssh_key"] = _abs(c["ssh_key"])
             c["nodes"] = [dict(n, ssh_key=_abs(n["ssh_key"])) if "ssh_key" in n else n for n in c.get("nodes", [])]
             clusters.append(c)
-    settings = {k: lab["settings"][k] for k in ("artifact_mirror", "allow_insecure_http", "side_load_images", "ssh")}
+    settings = {k: lab["settings"][k] for k in ("artifact_mirror", "allow_insecure_http", "side_load_images", "ssh",
+                                                "artifact_checksums", "allow_unpinned_checksums") if k in lab["settings"]}
     settings["s3"] = {"endpoint": lab["settings"]["s3"]["endpoint"], "region": lab["settings"]["s3"]["region"],
                       "buckets": {"velero": BUCKET}, "access_key_id": ACCESS_KEY, "secret_access_key": SECRET_KEY}
     path = tmp_path_factory.mktemp("velero") / "lab-velero" / "topology.yml"
