@@ -170,24 +170,40 @@ def main():
             if plan['deleting']:
                 line += '; already being deleted: %s' % ', '.join(e['name'] for e in plan['deleting'])
             summary.append(line)
-        left = []
+        left, refused = [], {}
         if deleted and params['wait'] and not module.check_mode:
             deadline = time.time() + params['wait_timeout']
             left = list(deleted)
             while left and time.time() < deadline:
                 left = [n for n in left if get(applier, 'Backup', n, ns) is not None]
-                if left:
+                # A request Velero processed with errors will not delete the backup: stop waiting for it.
+                refused = dict((r['spec']['backupName'], (r.get('status') or {}).get('errors'))
+                               for r in applier.list(VELERO_API, 'DeleteBackupRequest', ns)
+                               if r['spec']['backupName'] in left and (r.get('status') or {}).get('phase') == 'Processed'
+                               and (r.get('status') or {}).get('errors'))
+                if left and set(left) - set(refused):
                     time.sleep(2)
+                else:
+                    break
     except PlanError as exc:
         module.fail_json(msg='backup_retention: %s' % exc)
     except CoreException as exc:
         module.fail_json(msg='backup_retention: %s' % exc)
     if left:
-        errors = [((r.get('status') or {}).get('errors') or []) for r in applier.list(VELERO_API, 'DeleteBackupRequest', ns)
-                  if r['spec']['backupName'] in left]
-        module.fail_json(msg='backup_retention: deletion requested but not done after %ds: %s%s' % (
-            params['wait_timeout'], ', '.join(left), ('; Velero says: %s' % '; '.join(sum(errors, []))) if any(errors) else ''),
-            schedules=plans, deleted=deleted, summary=summary, changed=True)
+        why = []
+        for name in left:
+            errors = refused.get(name) or []
+            if 'backup is still in progress' in errors:
+                why.append('%s: Velero refused, saying the backup is still in progress although it is Completed (its server '
+                           'still tracks a backup that finished while it was being finalized, a race in Velero 1.18; the '
+                           'tracking ends when the server restarts: kubectl -n %s rollout restart deployment/velero, then run '
+                           'this again)' % (name, ns))
+            elif errors:
+                why.append('%s: Velero refused: %s' % (name, '; '.join(errors)))
+            else:
+                why.append('%s: not deleted after %ds' % (name, params['wait_timeout']))
+        module.fail_json(msg='backup_retention: deletion requested but not done: %s' % ' | '.join(why),
+                         schedules=plans, deleted=deleted, not_deleted=left, summary=summary, changed=True)
     module.exit_json(changed=bool(deleted), schedules=plans, deleted=deleted, summary=summary)
 
 

@@ -351,6 +351,14 @@ def test_keep_last_with_ten_backups_some_failed_when_s3_stopped(inventory, fault
     assert_ok(proc)
     assert all(_phase(n) for n in names), "check mode deleted a backup"
     proc, secs = ansible_playbook(inventory, prune)
+    if proc.returncode != 0 and "still in progress although it is Completed" in flat(proc):
+        # Velero 1.18's tracker race (a backup finished while it was being finalized stays "in progress" until the
+        # server restarts): the module says so and what to do; do it, and run the prune again.
+        note("velero: keep-last hit Velero's in-progress tracker race; restarted the server as the module says")
+        kubectl(SOURCE, "-n", NS, "rollout", "restart", "deployment/velero")
+        kubectl(SOURCE, "-n", NS, "rollout", "status", "deployment/velero", "--timeout=180s")
+        wait("fault location Available after the restart", _bsl_available, 120)
+        proc, secs = ansible_playbook(inventory, prune)
     assert_ok(proc)
     kept = completed[-3:]
     deleted = completed[:-3]
