@@ -305,6 +305,9 @@ def test_keep_last_with_ten_backups_some_failed_when_s3_stopped(inventory, fault
     next one after it is back succeeds. keep_last 3 keeps exactly the 3 newest Completed, deletes the other
     Completed ones with DeleteBackupRequest, and their objects leave the bucket."""
     store, client = fault_s3
+    for kind in ("backup", "deletebackuprequest"):   # what an earlier run left
+        kubectl(SOURCE, "-n", NS, "delete", kind, "-l", "velero.io/schedule-name=keep-test", "--ignore-not-found", check=False)
+    kubectl(SOURCE, "-n", NS, "delete", "deletebackuprequest", "--all", check=False)
     kubectl(SOURCE, "create", "namespace", "keep-test", check=False)
     for i in range(40):   # something to back up, so that a backup runs for a moment
         kubectl(SOURCE, "-n", "keep-test", "create", "configmap", f"cm-{i}", f"--from-literal=i={i}", check=False)
