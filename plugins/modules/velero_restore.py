@@ -96,11 +96,11 @@ seconds:
   description: Seconds the restore took (from its status).
   returned: when done
   type: float
-warnings:
+warning_count:
   description: Number of warnings Velero reported.
   returned: always
   type: int
-errors:
+error_count:
   description: Number of errors Velero reported.
   returned: always
   type: int
@@ -169,7 +169,7 @@ def main():
                 obj['spec']['namespaceMapping'] = mapping
             changed = True
             if module.check_mode:
-                module.exit_json(changed=True, restore=obj, phase='New', warnings=0, errors=0)
+                module.exit_json(changed=True, restore=obj, phase='New', warning_count=0, error_count=0)
             restore = create(applier, obj)
         left = max(1, p['wait_timeout'] - int(time.time() - start))
         restore, dummy = wait_phase(applier, 'Restore', p['name'], ns, DONE, left)
@@ -177,8 +177,8 @@ def main():
         module.fail_json(msg='velero_restore: %s' % exc)
     status = (restore or {}).get('status') or {}
     phase = status.get('phase') or 'New'
-    result = dict(changed=changed, restore=restore, phase=phase, warnings=status.get('warnings') or 0,
-                  errors=status.get('errors') or 0)
+    result = dict(changed=changed, restore=restore, phase=phase, warning_count=status.get('warnings') or 0,
+                  error_count=status.get('errors') or 0)
     t0, t1 = parse_time(status.get('startTimestamp')), parse_time(status.get('completionTimestamp'))
     if t0 and t1:
         result['seconds'] = (t1 - t0).total_seconds()
@@ -186,7 +186,7 @@ def main():
         module.fail_json(msg='velero_restore: restore %s is still %s after %ds' % (p['name'], phase, p['wait_timeout']), **result)
     if phase != 'Completed' and p['fail_on_error']:
         why = status.get('failureReason') or '; '.join(status.get('validationErrors') or []) or \
-            '%d error(s), %d warning(s) (velero restore logs %s)' % (result['errors'], result['warnings'], p['name'])
+            '%d error(s), %d warning(s) (velero restore logs %s)' % (result['error_count'], result['warning_count'], p['name'])
         module.fail_json(msg='velero_restore: restore %s is %s: %s' % (p['name'], phase, why), **result)
     module.exit_json(**result)
 

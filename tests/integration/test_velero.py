@@ -428,7 +428,11 @@ def restore_seconds(proc) -> str:
 
 @pytest.fixture(scope="module")
 def original(inventory):
+    # What an earlier run left: its restores, and its backup (data first, or Velero syncs it back).
+    empty_prefix(lab_s3(), BUCKET, f"{SOURCE}/backups/production-migration/")
     for c in CLUSTERS:
+        kubectl(c, "-n", NS, "delete", "restore", "--all", "--ignore-not-found", check=False)
+        kubectl(c, "-n", NS, "delete", "backup", "production-migration", "--ignore-not-found", check=False)
         kubectl(c, "delete", "namespace", APP_NS, "--ignore-not-found", "--wait=true")
     kubectl(SOURCE, "apply", "-f", "-", stdin=json.dumps({"apiVersion": "v1", "kind": "List", "items": APP}))
     wait("web Ready on a real beijing node", lambda: app_running(SOURCE), 180)
