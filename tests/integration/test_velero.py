@@ -376,6 +376,7 @@ def test_keep_last_with_ten_backups_some_failed_when_s3_stopped(inventory, fault
     proc, dummy = ansible_playbook(inventory, prune)
     assert recap(proc.stdout)[SOURCE]["changed"] == 0
     kubectl(SOURCE, "-n", NS, "delete", "schedule", "keep-test", "--ignore-not-found")
+    kubectl(SOURCE, "-n", NS, "delete", "bsl", "faults", "--ignore-not-found")   # its store stops with this module
     kubectl(SOURCE, "delete", "namespace", "keep-test", "--wait=false", "--ignore-not-found")
 
 
