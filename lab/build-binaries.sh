@@ -223,16 +223,30 @@ build_volcano() {   # v1.15 needs volcano.sh/apis v1.15, which the proxy refuses
   copy_tree "$M@$v/config/crd/volcano/bases" "$out/crds"
 }
 
-build_velero() {
+build_velero() {   # [crds]: only the CRD tree (for adding it to a cache)
   local v=$1 out=$2 M=github.com/vmware-tanzu/velero
-  scratch_build "$M" "$v" "$out" "-X $M/pkg/buildinfo.Version=$v -X $M/pkg/buildinfo.GitTreeState=clean" "$M/cmd/velero"
+  if [[ ${3:-} != crds ]]; then
+    scratch_build "$M" "$v" "$out" "-X $M/pkg/buildinfo.Version=$v -X $M/pkg/buildinfo.GitTreeState=clean" "$M/cmd/velero"
+  else
+    go mod download "$M@$v"
+  fi
+  # The server refuses to start without every CRD of velero.io/v1 and v2alpha1 (one flat tree).
   copy_tree "$M@$v/config/crd/v1/bases" "$out/crds"
+  cp "$GOMODCACHE/$M@$v/config/crd/v2alpha1/bases/"*.yaml "$out/crds/"; chmod u+w "$out/crds/"*
 }
+missing_velero() { local f; for f in "$@"; do [[ $f == crds/* ]] || return 1; done; echo crds; }
 
-build_velero_plugin_for_aws() {
-  local v=$1 out=$2
-  CGO_ENABLED=0 GOBIN="$out" go install -trimpath -ldflags "-s -w" \
-    "github.com/vmware-tanzu/velero-plugin-for-aws/velero-plugin-for-aws@$v"
+build_velero_plugin_for_aws() {   # [package...]: only these (default: the plugin and cp-plugin)
+  local v=$1 out=$2 M=github.com/vmware-tanzu/velero-plugin-for-aws p; shift 2
+  local pkgs=("$@") args=()
+  # cp-plugin: what upstream's image runs as its init container, copying the plugin to /target.
+  ((${#pkgs[@]})) || pkgs=(velero-plugin-for-aws hack/cp-plugin)
+  for p in "${pkgs[@]}"; do args+=("$M/$p@$v"); done
+  CGO_ENABLED=0 GOBIN="$out" go install -trimpath -ldflags "-s -w" "${args[@]}"
+}
+missing_velero_plugin_for_aws() {
+  local f
+  for f in "$@"; do case "$f" in cp-plugin) echo hack/cp-plugin ;; *) return 1 ;; esac; done
 }
 
 build_thanos() {
@@ -266,8 +280,8 @@ declare -A OUTPUTS=(
   [coredns]="coredns"
   [gofakes3]="gofakes3"
   [volcano]="vc-scheduler vc-controller-manager vc-webhook-manager vcctl"
-  [velero]="velero"
-  [velero_plugin_for_aws]="velero-plugin-for-aws"
+  [velero]="velero crds/velero.io_backups.yaml crds/velero.io_datauploads.yaml crds/velero.io_datadownloads.yaml"
+  [velero_plugin_for_aws]="velero-plugin-for-aws cp-plugin"
   [thanos]="thanos"
   [prometheus]="prometheus promtool"
 )

@@ -770,6 +770,13 @@ def mirror_releases() -> dict[str, tuple[str, str, list]]:
         rel["kurator"] = (f"kurator-dev/kurator/releases/download/{ver}", ver, [
             ("crds.tar.gz", lambda out, members=members: _tar(out, members)),
         ])
+    if d := have("velero"):
+        ver = v["velero"]
+        # The server runs from its image; its CRDs (config/crd/{v1,v2alpha1}/bases in the source
+        # tree, no release asset upstream) are packed once, as crds/*.yaml.
+        rel["velero"] = (f"vmware-tanzu/velero/releases/download/{ver}", ver, [
+            ("crds.tar.gz", lambda out, d=d: _tar(out, _tree(d / "crds", "crds"))),
+        ])
     if d := have("gofakes3"):
         ver = v["gofakes3"]
         rel["gofakes3"] = (f"johannesboyne/gofakes3/releases/download/{ver}", ver, [

@@ -30,7 +30,7 @@ KUBE_BIN="$CACHE/bin/kubernetes/$(pin kubernetes)"
 # A one-binary image is FROM scratch with the binary where upstream's image has it (the
 # roles' commands name that path: /usr/local/bin as Kubernetes' and etcd's images, /bin as
 # Karmada's alpine images, / as Volcano's), ENTRYPOINT that binary; nothing runs a shell.
-K=$(pin kubernetes) E=$(pin etcd) KA=$(pin karmada) V=$(pin volcano)
+K=$(pin kubernetes) E=$(pin etcd) KA=$(pin karmada) V=$(pin volcano) VE=$(pin velero) VP=$(pin velero_plugin_for_aws)
 IMAGE_TABLE="
 pause   registry.k8s.io/pause:3.10
 agnhost registry.k8s.io/e2e-test-images/agnhost:2.59
@@ -42,6 +42,8 @@ $(for c in aggregated-apiserver controller-manager scheduler webhook agent; do  
     echo "karmada-$c docker.io/karmada/karmada-$c:$KA karmada/$KA/karmada-$c /bin/karmada-$c"; done)
 $(for c in scheduler controller-manager webhook-manager; do                      # role volcano
     echo "vc-$c docker.io/volcanosh/vc-$c:$V volcano/$V/vc-$c /vc-$c"; done)
+velero                docker.io/velero/velero:$VE velero/$VE/velero /velero
+velero-plugin-for-aws docker.io/velero/velero-plugin-for-aws:$VP
 "
 declare -A REF=() BINARY=()
 ORDER=()
@@ -84,6 +86,22 @@ stage_coredns() {
   printf 'FROM scratch\nCOPY coredns /coredns\nUSER 65532:65532\nEXPOSE 53 53/udp\nENTRYPOINT ["/coredns"]\n' >"$d/Dockerfile"
 }
 inputs_coredns() { inputs_of stage_coredns "$CACHE/bin/coredns/$(pin coredns)/coredns"; }
+
+# As upstream's image: the plugin in /plugins, cp-plugin (the plugin module's hack/cp-plugin)
+# as the entrypoint that copies it into the server's plugin volume at /target; user 65532.
+stage_velero-plugin-for-aws() {
+  local d=$1 bin
+  bin="$CACHE/bin/velero_plugin_for_aws/$VP"
+  [[ -x $bin/velero-plugin-for-aws && -x $bin/cp-plugin ]] \
+    || die "no velero-plugin-for-aws/cp-plugin in $bin (lab/build-binaries.sh velero_plugin_for_aws)"
+  mkdir -p "$d/rootfs/plugins" "$d/rootfs/bin"
+  cp "$bin/velero-plugin-for-aws" "$d/rootfs/plugins/"; cp "$bin/cp-plugin" "$d/rootfs/bin/"
+  printf 'FROM scratch\nCOPY rootfs/ /\nENV PATH=/bin\nUSER 65532:65532\nENTRYPOINT ["cp-plugin", "/plugins/velero-plugin-for-aws", "/target/velero-plugin-for-aws"]\n' >"$d/Dockerfile"
+}
+inputs_velero-plugin-for-aws() {
+  inputs_of stage_velero-plugin-for-aws "$CACHE/bin/velero_plugin_for_aws/$VP/velero-plugin-for-aws" \
+    "$CACHE/bin/velero_plugin_for_aws/$VP/cp-plugin"
+}
 
 stage_binary() {   # stage_binary <name> <dir>
   local name=$1 d=$2 src dest
