@@ -20,7 +20,7 @@ export PATH := $(BIN):$(PATH)
 
 help:
 	@echo "make demo             lab-up, then playbooks/site.yml against the lab, then a fleet report"
-	@echo "make test             unit + ansible-lint (production) + ansible-test sanity + build + lab integration"
+	@echo "make test             unit + ruff + ansible-lint (production) + ansible-test sanity + build + lab integration"
 	@echo "make unit|lint|sanity|build|integration   one gate"
 	@echo "make lab-up|lab-down|lab-status           the local lab"
 	@echo "make bench-placement  replica-division benchmark"
@@ -45,6 +45,7 @@ unit: collection
 	$(BIN)/pytest -q -p no:cacheprovider tests/unit
 
 lint: collection
+	$(BIN)/ruff check plugins tests/unit
 	$(BIN)/ansible-lint --profile production
 
 # ansible-test wants the collection under ansible_collections/<ns>/<name>: copy the

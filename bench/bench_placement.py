@@ -12,16 +12,16 @@ and dynamic weights, and the same work with Karmada's per-replica loop
 
 from __future__ import absolute_import, division, print_function
 
-import importlib.util
 import os
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PATH = os.path.join(HERE, '..', 'plugins', 'module_utils', '_placement.py')
-spec = importlib.util.spec_from_file_location('_placement', PATH)
-P = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(P)
+# The checkout's collection tree (`make collection`: .ansible/collections/ansible_collections/
+# fleetops/kurator -> the checkout): the placement files import each other by their
+# collection names, so the facade cannot be loaded as a lone file.
+sys.path.insert(0, os.path.join(HERE, '..', '.ansible', 'collections'))
+from ansible_collections.fleetops.kurator.plugins.module_utils import _placement as P  # noqa: E402
 
 CLUSTERS = (10, 100, 1000)
 REPLICAS = (10, 100, 1000, 10000, 100000)

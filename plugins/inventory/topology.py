@@ -27,7 +27,9 @@ description:
     C(settings.versions)), C(fleetops_artifact_mirror), C(fleetops_validate_certs), C(fleetops_cloudcore_address)
     and C(fleetops_cloudcore_addresses), C(fleetops_controller_dir), C(fleetops_karmada_pki_dir),
     C(fleetops_karmada_kubeconfig_path), C(fleetops_s3) (C(settings.s3) with its defaults; its secret key is left out
-    of C(fleetops_settings)), and per host C(fleetops_k8s): the connection of the host's cluster
+    of C(fleetops_settings)), C(fleetops_field_manager) and C(fleetops_managed_by) (the collection's one
+    identity toward Kubernetes - server-side apply field manager and C(app.kubernetes.io/managed-by) value),
+    and per host C(fleetops_k8s): the connection of the host's cluster
     (a cluster's own; an edge node's site cluster; a control-plane host's host cluster) as C(module_defaults)
     for C(group/kubernetes.core.k8s) and C(group/fleetops.kurator.k8s) take it."
   - See C(docs/topology.md) in the collection for a complete annotated example.
@@ -139,6 +141,7 @@ except ImportError:  # pragma: no cover - ansible-core 2.18
     def trust_as_template(value):
         return value
 
+from ansible_collections.fleetops.kurator.plugins.module_utils._identity import FIELD_MANAGER, MANAGED_BY
 from ansible_collections.fleetops.kurator.plugins.module_utils._labels import is_vaulted
 from ansible_collections.fleetops.kurator.plugins.module_utils._topology import (
     CONTROL_PLANE_GROUPS,
@@ -434,6 +437,9 @@ def resolved_settings(topo, pins, controller_dir):
         "fleetops_controller_dir": controller_dir,
         "fleetops_karmada_pki_dir": controller_dir + "/karmada/pki",
         "fleetops_karmada_kubeconfig_path": controller_dir + "/karmada.kubeconfig",
+        # The one identity toward Kubernetes (module_utils._identity), the modules' too.
+        "fleetops_field_manager": FIELD_MANAGER,
+        "fleetops_managed_by": MANAGED_BY,
     }
 
 

@@ -7,7 +7,7 @@
 
 The generic layer: it knows Kubernetes, not Karmada (the policy runner and the Karmada
 cluster reader are in ``_karmada``). One module call applies a whole list of objects
-with server-side apply (field manager ``FIELD_MANAGER``). Check mode sends the same
+with server-side apply (field manager ``FIELD_MANAGER``, the collection's one identity: ``_identity``). Check mode sends the same
 requests with ``dryRun=All`` so admission and defaulting run for real; diff mode returns
 before/after per object; ``changed`` compares the stored object before and after the
 apply, so re-applying the same objects reports no change.
@@ -20,7 +20,7 @@ import copy
 import json
 import traceback
 
-FIELD_MANAGER = 'fleetops.kurator'
+from ansible_collections.fleetops.kurator.plugins.module_utils._identity import FIELD_MANAGER, LEGACY_FIELD_MANAGERS
 
 # The connection options are kubernetes.core's own (module_utils.args_common.AUTH_ARG_SPEC: names,
 # aliases, no_log on the kubeconfig and the tokens), documented by the doc fragment
@@ -202,7 +202,11 @@ class Applier(object):
         for obj in objects:
             resource = self.resource(obj['apiVersion'], obj['kind'])
             existing = self.get(obj)
-            params = dict(field_manager=FIELD_MANAGER, force_conflicts=self.force_conflicts)
+            migrated = self.adopt_legacy_fields(resource, obj, existing)
+            params = dict(field_manager=FIELD_MANAGER,
+                          # A dry run cannot see the adoption it did not persist: fields the legacy
+                          # manager holds would conflict, so check mode predicts the adopted apply.
+                          force_conflicts=self.force_conflicts or (migrated and self.check_mode))
             try:
                 response = self._send(resource, obj, params)
                 applied, dummy = decode_response(response) if HAS_K8S_CORE and not isinstance(
@@ -232,6 +236,40 @@ class Applier(object):
                                              serialize=False, query_params=[('fieldValidation', self.field_validation)],
                                              **params)
         return self.client.apply(resource, obj, namespace=namespace, serialize=False, server_side=True, **params)
+
+    def adopt_legacy_fields(self, resource, obj, existing):
+        """Rename the managed-fields entry of a legacy field manager (LEGACY_FIELD_MANAGERS) to FIELD_MANAGER.
+
+        An object applied under an earlier name keeps every field it owned, now owned by the one
+        name, so the next apply neither conflicts nor leaves fields owned by a manager that no
+        longer applies them. One JSON patch, guarded by a test of the entry (a dry run in check
+        mode). Returns whether the object had such an entry.
+        """
+        entries = ((existing or {}).get('metadata') or {}).get('managedFields') or []
+        ours = any(e.get('manager') == FIELD_MANAGER and e.get('operation') == 'Apply' and not e.get('subresource')
+                   for e in entries)
+        ops = []
+        for index in reversed(range(len(entries))):   # highest index first: a removal shifts none still to do
+            entry = entries[index]
+            if entry.get('manager') in LEGACY_FIELD_MANAGERS and entry.get('operation') == 'Apply' \
+                    and not entry.get('subresource'):
+                path = '/metadata/managedFields/%d' % index
+                ops.append({'op': 'test', 'path': path + '/manager', 'value': entry['manager']})
+                # With an entry of our own already there, the legacy one only goes (ours holds what we apply).
+                ops.append({'op': 'remove', 'path': path} if ours
+                           else {'op': 'replace', 'path': path + '/manager', 'value': FIELD_MANAGER})
+                ours = True
+        if not ops:
+            return False
+        meta = obj['metadata']
+        try:
+            self.client.patch(resource, ops, name=meta['name'], namespace=meta.get('namespace'),
+                              content_type='application/json-patch+json')
+        except DynamicApiError as exc:
+            body = getattr(exc, 'body', exc)
+            raise CoreException('Failed to hand %s %s over from field manager %s to %s: %s'
+                                % (obj['kind'], meta['name'], ', '.join(LEGACY_FIELD_MANAGERS), FIELD_MANAGER, body))
+        return True
 
     def list(self, api_version, kind, namespace=None, label_selector=None):
         resource = self.resource(api_version, kind)

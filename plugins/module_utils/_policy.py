@@ -23,6 +23,7 @@ import copy
 import hashlib
 import re
 
+from ansible_collections.fleetops.kurator.plugins.module_utils import _identity
 from ansible_collections.fleetops.kurator.plugins.module_utils._labels import (
     cluster_name_error, dns1035_label_error, dns1123_label_error, dns1123_subdomain_error, label_key_error,
     label_value_error, problem)
@@ -33,8 +34,8 @@ from ansible_collections.fleetops.kurator.plugins.module_utils._placement import
 
 API_VERSION = 'policy.karmada.io/v1alpha1'
 OWNER_LABEL = 'fleetops.kurator/owner'
-MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by'
-MANAGED_BY = 'fleetops.kurator'
+MANAGED_BY_LABEL = _identity.MANAGED_BY_LABEL
+MANAGED_BY = _identity.MANAGED_BY
 
 MODES = ('duplicated', 'weighted', 'dynamic', 'aggregated')
 SPREAD_FIELDS = ('cluster', 'region', 'zone', 'provider')

@@ -24,7 +24,8 @@ description:
   - O(state=absent) resets the node like C(keadm reset edge) - stops and removes edgecore, removes
     the containers it started and its directories. Deleting the Node object is up to the caller
     (the C(fleetops.kurator.kubeedge_edge) role does it from the controller).
-  - The edgecore binary must already be installed (the role copies it from the artifact cache).
+  - The edgecore binary must already be installed, or downloaded by the host from O(binary_url).
+  - What is installed on a host, without changing it, is M(fleetops.kurator.edge_node_info).
 extends_documentation_fragment:
   - fleetops.kurator.attributes
 options:
@@ -41,6 +42,7 @@ options:
     description:
       - Only report what is installed on the host (for pre-flight checks) and change nothing; O(state) and
         every other option are ignored.
+      - Deprecated, use M(fleetops.kurator.edge_node_info), which returns the same RV(install).
     type: bool
     default: false
   cloudcore_host:
@@ -234,6 +236,8 @@ attributes:
     support: full
 notes:
   - Requires systemd and containerd's C(ctr) on the host; no Python libraries beyond the standard library.
+seealso:
+  - module: fleetops.kurator.edge_node_info
 """
 
 EXAMPLES = r"""
@@ -275,7 +279,9 @@ version:
   type: str
   sample: v1.23.1
 install:
-  description: With O(inspect=true), what is on the host, in plain words, and whether that is a problem.
+  description:
+    - With O(inspect=true) (deprecated), what is on the host, in plain words, and whether that is a problem.
+    - M(fleetops.kurator.edge_node_info) returns the same.
   returned: when inspect=true
   type: dict
   contains:
@@ -297,7 +303,6 @@ reason:
 
 import ipaddress
 import os
-import shutil
 import tarfile
 import time
 
@@ -305,6 +310,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.urls import open_url
 from ansible_collections.fleetops.kurator.plugins.module_utils import _edge as edge
 from ansible_collections.fleetops.kurator.plugins.module_utils import _download, _images, _labels
+from ansible_collections.fleetops.kurator.plugins.module_utils._edge_host import EdgeHost, install_report, joined
 from ansible_collections.fleetops.kurator.plugins.module_utils._files import converge_file, read_text as read
 
 
@@ -347,18 +353,11 @@ class EdgeNode(object):
         self.diffs = []
         self.changed = False
         self.binary_pending = False   # check mode: binary_url would install a new binary
+        # systemctl, ctr, mounts: the host's mechanics (module_utils._edge_host).
+        self.host = EdgeHost(module, context=lambda: {"changes": self.changes})
+        self.run = self.host.run
 
     # --- helpers -------------------------------------------------------------------------
-    def run(self, args, check=True, **kwargs):
-        rc, out, err = self.module.run_command(args, **kwargs)
-        if check and rc != 0:
-            self.module.fail_json(msg="%s failed (rc=%d): %s" % (" ".join(args), rc, (err or out).strip()),
-                                  changes=self.changes)
-        return rc, out, err
-
-    def systemctl(self, *args):
-        return self.run(["systemctl"] + list(args), check=False)[0] == 0
-
     def note(self, text):
         self.changes.append(text)
         self.changed = True
@@ -376,27 +375,16 @@ class EdgeNode(object):
     def remove_path(self, path):
         if not os.path.lexists(path):
             return False
-        if os.path.isfile(path) and not os.path.islink(path):
-            self.diffs.append({"before_header": path, "after_header": path,
-                               "before": (read(path) or "") if path.endswith((".yaml", ".toml", ".service", ".conflist")) else "",
-                               "after": ""})
+        diff = self.host.removal_diff(path)
+        if diff:
+            self.diffs.append(diff)
         self.note("remove %s" % path)
         if not self.module.check_mode:
-            if os.path.isdir(path) and not os.path.islink(path):
-                shutil.rmtree(path)
-            else:
-                os.unlink(path)
+            self.host.remove(path)
         return True
 
     def joined(self):
-        return (os.path.exists(edge.CA_FILE) and os.path.exists(edge.KEY_FILE)
-                and edge.cert_matches(read(edge.CERT_FILE), self.p["name"]))
-
-    def journal_reason(self):
-        rc, out, err = self.run(["journalctl", "-u", "edgecore", "-n", "200", "--no-pager", "-o", "cat"], check=False)
-        lines = [line for line in out.splitlines() if line.strip()]
-        interesting = [line for line in lines if line[:1] in ("E", "F") or "error" in line.lower() or "failed" in line.lower()]
-        return (interesting or lines or ["no edgecore log"])[-1][:400]
+        return joined(self.p["name"])
 
     # --- state=present -------------------------------------------------------------------
     def binary_info(self):
@@ -480,21 +468,21 @@ class EdgeNode(object):
             edge_changed |= token_written
 
         if unit_changed and not self.module.check_mode:
-            self.run(["systemctl", "daemon-reload"])
+            self.host.daemon_reload()
 
         # containerd: enabled, running, restarted when its config changed.
         if p["manage_containerd"]:
-            active = self.systemctl("is-active", "--quiet", "containerd")
+            active = self.host.is_active("containerd")
             if runtime_changed or not active:
                 self.note("%s containerd" % ("restart" if active else "start"))
                 if not self.module.check_mode:
-                    self.run(["systemctl", "enable", "containerd"])
-                    self.run(["systemctl", "restart", "containerd"])
-                    self.wait_containerd()
-            elif not self.systemctl("is-enabled", "--quiet", "containerd"):
+                    self.host.unit("enable", "containerd")
+                    self.host.unit("restart", "containerd")
+                    self.host.wait_containerd()
+            elif not self.host.is_enabled("containerd"):
                 self.note("enable containerd")
                 if not self.module.check_mode:
-                    self.run(["systemctl", "enable", "containerd"])
+                    self.host.unit("enable", "containerd")
 
         # Images: import the archives that hold an image containerd does not have.
         if p["image_archives"]:
@@ -507,17 +495,17 @@ class EdgeNode(object):
                     continue
                 self.note("import %s (%s)" % (archive, ", ".join(refs) or "unnamed"))
                 if not self.module.check_mode:
-                    self.run(["ctr", "-n", "k8s.io", "images", "import", "--all-platforms", archive])
+                    self.host.import_archive(archive)
         if p["images"]:
             self.side_load(self.images_present())
 
         # edgecore: enabled; restarted when something it reads changed; started when down.
         restarted = False
-        active = self.systemctl("is-active", "--quiet", "edgecore")
-        if not self.systemctl("is-enabled", "--quiet", "edgecore"):
+        active = self.host.is_active("edgecore")
+        if not self.host.is_enabled("edgecore"):
             self.note("enable edgecore")
             if not self.module.check_mode:
-                self.run(["systemctl", "enable", "edgecore"])
+                self.host.unit("enable", "edgecore")
         if needs_token:
             # Without a token edgecore cannot bootstrap: the caller comes back with one.
             return dict(changed=self.changed, changes=self.changes, restarted=False, version=version,
@@ -526,7 +514,7 @@ class EdgeNode(object):
             self.note("%s edgecore" % ("restart" if active else "start"))
             restarted = True
             if not self.module.check_mode:
-                self.run(["systemctl", "restart", "edgecore"])
+                self.host.unit("restart", "edgecore")
 
         result = dict(changed=self.changed, changes=self.changes, restarted=restarted, version=version,
                       joined=joined_before, needs_token=False)
@@ -541,12 +529,12 @@ class EdgeNode(object):
         if result["joined"] and os.path.exists(edge.BOOTSTRAP_FILE):
             os.unlink(edge.BOOTSTRAP_FILE)   # the credential is no longer needed on disk (keadm does the same)
         if not result["joined"]:
-            result["reason"] = self.journal_reason()
+            result["reason"] = self.host.journal_reason("edgecore")
             if p["join_timeout"] > 0:
                 self.module.fail_json(msg="edgecore on %s did not obtain its certificate within %ds: %s"
                                       % (p["name"], p["join_timeout"], result["reason"]), **result)
-        elif restarted and not self.systemctl("is-active", "--quiet", "edgecore"):
-            result["reason"] = self.journal_reason()
+        elif restarted and not self.host.is_active("edgecore"):
+            result["reason"] = self.host.journal_reason("edgecore")
             self.module.fail_json(msg="edgecore on %s is not running: %s" % (p["name"], result["reason"]), **result)
         return result
 
@@ -595,76 +583,36 @@ class EdgeNode(object):
         """Download and import the images containerd lacks (nothing to do on a converged node)."""
         self.side_loader().load(self.p["images"], present)
 
-    def wait_containerd(self, timeout=30):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.run(["ctr", "version"], check=False)[0] == 0:
-                return
-            time.sleep(0.5)
-        self.module.fail_json(msg="containerd did not come up after restart", changes=self.changes)
-
-    # --- inspect=true -----------------------------------------------------------------------
+    # --- inspect=true (deprecated: fleetops.kurator.edge_node_info) -----------------------------
     def info(self):
-        name = self.p["name"]
-        installed = os.path.exists(edge.UNIT_FILE) or os.path.exists(edge.EDGECORE_CONFIG)
-        active = self.systemctl("is-active", "--quiet", "edgecore")
-        cert = read(edge.CERT_FILE)
-        kubelet = self.run(["pgrep", "-x", "kubelet"], check=False)[0] == 0
-        ok = True
-        if kubelet:
-            ok, detail = False, "a kubelet is running on this host; edgecore refuses to start next to it"
-        elif cert is not None and not edge.cert_matches(cert, name):
-            ok, detail = False, ("a certificate for another node name is in %s; reset the host "
-                                 "(state=absent) before joining it as %s" % (edge.CERT_FILE, name))
-        elif self.joined():
-            detail = "joined as %s, edgecore %s" % (name, "running" if active else "NOT running (will be started)")
-        elif installed:
-            detail = "edgecore installed but not joined (an earlier join did not finish; it will be retried)"
-        else:
-            detail = "no edgecore installed (fresh join)"
-        return dict(changed=False, joined=self.joined(), restarted=False, changes=[],
-                    install={"ok": ok, "detail": detail, "installed": installed, "active": active})
+        install = install_report(self.host, self.p["name"])
+        return dict(changed=False, joined=self.joined(), restarted=False, changes=[], install=install)
 
     # --- state=absent --------------------------------------------------------------------
     def absent(self):
         p = self.p
-        if os.path.exists(edge.UNIT_FILE) or self.systemctl("is-active", "--quiet", "edgecore"):
-            if self.systemctl("is-active", "--quiet", "edgecore"):
+        if os.path.exists(edge.UNIT_FILE) or self.host.is_active("edgecore"):
+            if self.host.is_active("edgecore"):
                 self.note("stop edgecore")
                 if not self.module.check_mode:
-                    self.run(["systemctl", "stop", "edgecore"], check=False)
-            if self.systemctl("is-enabled", "--quiet", "edgecore"):
+                    self.host.unit("stop", "edgecore", check=False)
+            if self.host.is_enabled("edgecore"):
                 self.note("disable edgecore")
                 if not self.module.check_mode:
-                    self.run(["systemctl", "disable", "edgecore"], check=False)
+                    self.host.unit("disable", "edgecore", check=False)
         # Containers edged started (CRI namespace k8s.io), as keadm reset does.
-        rc, out, err = self.run(["ctr", "-n", "k8s.io", "containers", "ls", "-q"], check=False)
-        containers = out.split() if rc == 0 else []
+        containers = self.host.cri_containers()
         if containers:
             self.note("remove %d containers" % len(containers))
             if not self.module.check_mode:
-                for cid in containers:
-                    self.run(["ctr", "-n", "k8s.io", "tasks", "kill", "-s", "SIGKILL", cid], check=False)
-                for _attempt in range(20):
-                    rc, out, err = self.run(["ctr", "-n", "k8s.io", "tasks", "ls", "-q"], check=False)
-                    if not out.split():
-                        break
-                    time.sleep(0.25)
-                for cid in containers:
-                    self.run(["ctr", "-n", "k8s.io", "tasks", "delete", "-f", cid], check=False)
-                    self.run(["ctr", "-n", "k8s.io", "containers", "delete", cid], check=False)
+                self.host.remove_containers(containers)
         # The kubelet bind-mounts its root dir onto itself (rshared) and pod volumes below it:
         # unmount everything at or under the directories about to be removed, deepest first.
-        mounts = []
-        for line in (read("/proc/self/mounts") or "").splitlines():
-            fields = line.split()
-            if len(fields) > 1 and any(fields[1] == d or fields[1].startswith(d + "/") for d in edge.RESET_DIRS):
-                mounts.append(fields[1])
+        mounts = self.host.mounts_under(edge.RESET_DIRS)
         if mounts:
             self.note("unmount %d mounts" % len(mounts))
             if not self.module.check_mode:
-                for mount in sorted(set(mounts), key=len, reverse=True):
-                    self.run(["umount", "-l", mount], check=False)
+                self.host.unmount(mounts)
         removed_unit = self.remove_path(edge.UNIT_FILE)
         for path in edge.RESET_DIRS:
             self.remove_path(path)
@@ -672,8 +620,8 @@ class EdgeNode(object):
             self.remove_path(edge.CONTAINERD_CONFIG)
             self.remove_path(os.path.join(p["cni_conf_dir"], "10-fleetops-edge.conflist"))
         if removed_unit and not self.module.check_mode:
-            self.run(["systemctl", "daemon-reload"], check=False)
-            self.run(["systemctl", "reset-failed", "edgecore"], check=False)
+            self.host.daemon_reload(check=False)
+            self.host.unit("reset-failed", "edgecore", check=False)
         return dict(changed=self.changed, changes=self.changes, restarted=False, joined=False)
 
 
@@ -682,7 +630,7 @@ def main():
         argument_spec=dict(
             name=dict(type="str", required=True),
             state=dict(type="str", choices=["present", "absent"], default="present"),
-            inspect=dict(type="bool", default=False),
+            inspect=dict(type="bool", default=False, removed_in_version="0.2.0", removed_from_collection="fleetops.kurator"),
             cloudcore_host=dict(type="str"),
             websocket_port=dict(type="int", default=10000),
             quic_port=dict(type="int", default=10001),

@@ -21,7 +21,7 @@ import yaml
 FILTER_DIR = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'plugins', 'filter')
 PACKAGE = 'ansible_collections.fleetops.kurator.plugins.filter.'
 # One filter per file, documented in the file.
-SELF_DOCUMENTED = ('karmada_replicas', 'traffic_weights', 'report_table', 'check_rows', 'kubeconfig',
+SELF_DOCUMENTED = ('karmada_replicas', 'traffic_weights', 'report_table', 'check_rows', 'onboard_rows', 'kubeconfig',
                    'kubeconfig_server', 's3_credentials')
 
 

@@ -631,3 +631,24 @@ def test_allow_unpinned_checksums_is_a_boolean():
     errors = "\n".join(validate(data))
     assert "settings.allow_unpinned_checksums: got 'yes'; expected true or false" in errors
     assert "settings.artifact_checksums: got 5" in errors
+
+
+def test_one_identity_toward_kubernetes_for_roles_and_modules():
+    """Roles read the field manager and managed-by value the modules use (module_utils._identity)."""
+    from ansible_collections.fleetops.kurator.plugins.module_utils import _identity, _k8s, _policy
+
+    published = _inventory(SAMPLE).groups["all"].get_vars()
+    assert published["fleetops_field_manager"] == _identity.FIELD_MANAGER == _k8s.FIELD_MANAGER
+    assert published["fleetops_managed_by"] == _identity.MANAGED_BY == _policy.MANAGED_BY
+    assert label_key_error(_identity.MANAGED_BY_LABEL) is None
+    roles = os.path.join(REPO, "roles")
+    literals = []
+    for root, dummy, files in os.walk(roles):
+        for name in files:
+            with open(os.path.join(root, name)) as handle:
+                text = handle.read()
+            for spelling in (_identity.FIELD_MANAGER,) + _identity.LEGACY_FIELD_MANAGERS:
+                for line in text.splitlines():
+                    if ("managed-by" in line or "field_manager" in line) and spelling in line:
+                        literals.append("%s: %s" % (os.path.relpath(os.path.join(root, name), REPO), line.strip()))
+    assert not literals, "roles read fleetops_field_manager / fleetops_managed_by, not a literal:\n" + "\n".join(literals)

@@ -17,6 +17,8 @@ import pytest
 
 from kubernetes.dynamic.exceptions import NotFoundError
 
+from ansible_collections.fleetops.kurator.plugins.module_utils._identity import FIELD_MANAGER
+
 
 class FakeResource(object):
     def __init__(self, api_version, kind, namespaced=True):
@@ -55,6 +57,7 @@ class FakeClient(object):
         self.calls = []
         self.dry_run = dry_run
         self.version = 0
+        self.apply_params = []
 
     def key(self, resource, name, namespace):
         return (resource.api_version, resource.kind, namespace if resource.namespaced else None, name)
@@ -83,7 +86,8 @@ class FakeClient(object):
 
     def apply(self, resource, definition, namespace=None, serialize=False, **params):
         assert params.get('server_side') is True
-        assert params.get('field_manager') == 'fleetops.kurator'
+        assert params.get('field_manager') == FIELD_MANAGER
+        self.apply_params.append(params)
         self.calls.append(('apply', resource.kind, definition['metadata']['name'], namespace, self.dry_run))
         json.dumps(definition)  # must be serialisable, like the real request body
         k = self.key(resource, definition['metadata']['name'], namespace)
@@ -91,7 +95,8 @@ class FakeClient(object):
         if existing is None:
             self.version += 1
             new = _merge({'metadata': {'uid': 'uid-%d' % self.version, 'resourceVersion': str(self.version),
-                                       'managedFields': [{'manager': 'fleetops.kurator'}]}}, definition)
+                                       'managedFields': [{'manager': FIELD_MANAGER, 'operation': 'Apply'}]}},
+                         definition)
         else:
             new = _merge(existing, definition)
             if new != existing:
@@ -100,6 +105,27 @@ class FakeClient(object):
         if not self.dry_run:
             self.store[k] = new
         return copy.deepcopy(new)
+
+    def patch(self, resource, body, name=None, namespace=None, content_type=None):
+        """A JSON patch of metadata.managedFields (test, replace, remove), what Applier sends."""
+        assert content_type == 'application/json-patch+json'
+        self.calls.append(('patch', resource.kind, name, namespace, self.dry_run))
+        k = self.key(resource, name, namespace)
+        obj = copy.deepcopy(self.store[k])
+        for op in body:
+            parts = op['path'].strip('/').split('/')
+            assert parts[:2] == ['metadata', 'managedFields'], op
+            entries = obj['metadata']['managedFields']
+            index = int(parts[2])
+            if op['op'] == 'test':
+                assert entries[index][parts[3]] == op['value'], op
+            elif op['op'] == 'replace':
+                entries[index][parts[3]] = op['value']
+            elif op['op'] == 'remove':
+                del entries[index]
+        if not self.dry_run:
+            self.store[k] = obj
+        return copy.deepcopy(obj)
 
     def delete(self, resource, name=None, namespace=None):
         self.calls.append(('delete', resource.kind, name, namespace, self.dry_run))

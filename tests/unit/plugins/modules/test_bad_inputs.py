@@ -540,9 +540,10 @@ def _message(exc):
 
 def outcome(call, run, fragment):
     """('clear' | 'unclear' | 'crash' | 'silent', message)."""
+    clear = (FailJson,) if getattr(call, 'module', False) else CLEAR
     try:
         call(run)
-    except (FailJson,) if getattr(call, 'module', False) else CLEAR as exc:
+    except clear as exc:
         msg = _message(exc)
         return ('clear' if fragment in msg else 'unclear'), msg
     except Exception as exc:  # pylint: disable=broad-except

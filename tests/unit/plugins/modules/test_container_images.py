@@ -1,3 +1,5 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright: (c) 2026, fleetops.kurator contributors
 """container_images: side-loading into containerd (ctr answered by a fake run_command, the
 mirror by a fake open_url)."""
 from __future__ import absolute_import, division, print_function

@@ -473,3 +473,23 @@ def test_bad_options_are_named_before_anything_runs(override, expected):
 
 def test_good_options_have_no_problems():
     assert edge_node.input_problems(dict(PARAMS, cni_conf_dir="/etc/cni/net.d")) == []
+
+
+def test_edge_node_info_reports_what_inspect_reported(env):
+    """edge_node_info (the _info convention) returns the install report of the deprecated inspect=true."""
+    from ansible_collections.fleetops.kurator.plugins.modules import edge_node_info
+
+    root, params = env
+    host = FakeHost()
+    result = edge_node_info.inspect(FakeModule({"name": "edge-a-1"}, host))
+    assert result["changed"] is False and result["joined"] is False
+    assert result["install"]["ok"] and "fresh join" in result["install"]["detail"]
+    legacy, node = converge(dict(params, inspect=True), FakeHost())
+    assert legacy["install"] == result["install"]
+    issue_cert("edge-a-1")
+    result = edge_node_info.inspect(FakeModule({"name": "edge-a-1"}, host))
+    assert result["joined"] and result["install"]["ok"] and "joined as edge-a-1" in result["install"]["detail"]
+    result = edge_node_info.inspect(FakeModule({"name": "edge-a-2"}, host))
+    assert not result["install"]["ok"] and "another node name" in result["install"]["detail"]
+    assert not [c for c in host.commands if c[0] == "systemctl" and c[1] not in ("is-active", "is-enabled")], \
+        "edge_node_info changes nothing"

@@ -5,6 +5,8 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import copy
+
 import pytest
 
 from mission_examples import TOPOLOGY, load
@@ -195,3 +197,45 @@ def test_placement_info_compares_binding(run_module):
     assert by_name['odd-deployment']['match'] is False
     res = run_module(placement_info, {'resource_name': 'good'}, client)
     assert [b['name'] for b in res['bindings']] == ['good-deployment']
+
+
+def test_objects_of_the_legacy_field_manager_are_handed_over():
+    """An object applied before 0.1.0 as field manager fleetops.kurator (label value too) moves to the one
+    identity: its managed-fields entry is renamed (ownership intact, no conflict), its label follows,
+    and the next apply changes nothing."""
+    from ansible_collections.fleetops.kurator.plugins.module_utils._identity import FIELD_MANAGER, MANAGED_BY
+    from ansible_collections.fleetops.kurator.plugins.module_utils._k8s import Applier
+
+    class Module(object):
+        def __init__(self, check_mode):
+            self.check_mode = check_mode
+
+    def apply(client, check_mode=False):
+        client.dry_run = check_mode
+        return Applier(Module(check_mode), client=client).apply([copy.deepcopy(wanted)])[0]
+
+    wanted = {'apiVersion': 'v1', 'kind': 'ConfigMap',
+              'metadata': {'name': 'c', 'namespace': 'default', 'labels': {'app.kubernetes.io/managed-by': MANAGED_BY}},
+              'data': {'a': '1'}}
+    client = FakeClient()
+    key = ('v1', 'ConfigMap', 'default', 'c')
+    client.add({'apiVersion': 'v1', 'kind': 'ConfigMap', 'data': {'a': '1'},
+                'metadata': {'name': 'c', 'namespace': 'default', 'labels': {'app.kubernetes.io/managed-by': 'fleetops.kurator'},
+                             'managedFields': [{'manager': 'kubectl-edit', 'operation': 'Update'},
+                                               {'manager': 'fleetops.kurator', 'operation': 'Apply'}]}})
+    # check mode: predicted (the label), the hand-over sent as a dry run, nothing stored
+    assert apply(client, check_mode=True) is True
+    assert [c[0] for c in client.calls].count('patch') == 1 and client.apply_params[-1]['force_conflicts'] is True
+    assert client.store[key]['metadata']['managedFields'][1]['manager'] == 'fleetops.kurator'
+    # real run: the entry renamed in place, the label ours again, no forced apply
+    assert apply(client) is True and client.apply_params[-1]['force_conflicts'] is False
+    stored = client.store[key]
+    assert [(e['manager'], e['operation']) for e in stored['metadata']['managedFields']] == [
+        ('kubectl-edit', 'Update'), (FIELD_MANAGER, 'Apply')]
+    assert stored['metadata']['labels']['app.kubernetes.io/managed-by'] == MANAGED_BY
+    assert apply(client) is False and apply(client, check_mode=True) is False
+    assert [c[0] for c in client.calls].count('patch') == 2, 'nothing left to hand over'
+    # both names present (an interrupted hand-over): the legacy entry only goes
+    stored['metadata']['managedFields'].append({'manager': 'fleetops.kurator', 'operation': 'Apply'})
+    assert apply(client) is False
+    assert [e['manager'] for e in client.store[key]['metadata']['managedFields']] == ['kubectl-edit', FIELD_MANAGER]
