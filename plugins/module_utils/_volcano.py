@@ -204,14 +204,17 @@ def check_against_cluster(job, cluster, queues, nodes):
     """What the Job asks of the cluster that it does not have: its queue (present and Open), a node
     offering each GPU resource it requests, a node matching each task's nodeSelector.
 
-    ``queues``: Queue objects as listed; ``nodes``: Node objects as listed.
+    ``queues``: Queue objects as listed (None: the Queue API is not served); ``nodes``: Node objects.
     """
     errors = []
     spec = job.get('spec') or {}
     queue = spec.get('queue') or DEFAULT_QUEUE
     states = dict(((q.get('metadata') or {}).get('name'), ((q.get('status') or {}).get('state') or 'Open'))
-                  for q in queues)
-    if queue not in states:
+                  for q in queues or [])
+    if queues is None:
+        errors.append('spec.queue: Volcano is not installed in %s (%s Queue is not served); install it with '
+                      'fleetops.kurator.volcano (clusters[].batch: true)' % (cluster, QUEUE_API_VERSION))
+    elif queue not in states:
         errors.append('spec.queue: queue %r does not exist in %s (queues there: %s)'
                       % (queue, cluster, ', '.join(sorted(n for n in states if n)) or 'none'))
     elif states[queue] != 'Open':

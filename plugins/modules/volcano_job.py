@@ -264,7 +264,10 @@ def main():
             placement['cluster'] = chosen
             objects.append(policy_for(job, policy_name, chosen))
         elif params['check_cluster']:
-            queues = applier.list(QUEUE_API_VERSION, 'Queue')
+            try:
+                queues = applier.list(QUEUE_API_VERSION, 'Queue')
+            except CoreException:  # the Queue API is not served: Volcano is not installed there
+                queues = None
             nodes = applier.list('v1', 'Node')
             errors = check_against_cluster(job, cluster_name, queues, nodes)
             if errors:

@@ -150,3 +150,8 @@ def test_karmada_fit_picks_the_member_with_free_gpus():
     assert [(c['name'], c['fits']) for c in fits] == [('cluster-beijing', True), ('cluster-shanghai', False),
                                                        ('cluster-guangzhou', False)]
     assert fits[1]['short'] == {'nvidia.com/gpu': '4'} and fits[1]['free_gpu'] == '4'
+
+
+def test_cluster_without_volcano():
+    errors = check_against_cluster(SEED, 'host', None, CPU_CLUSTER)
+    assert errors[0].startswith('spec.queue: Volcano is not installed in host') and len(errors) == 2
