@@ -208,7 +208,6 @@ def group_name(prefix, name):
     return "%s_%s" % (prefix, re.sub(r"[^A-Za-z0-9_]", "_", name))
 
 
-
 QUEUE_KEYS = ("name", "weight", "capability", "reclaimable")
 
 
@@ -237,6 +236,7 @@ def _queues(c, path, cluster):
         for key, value in capability.items():
             if isinstance(value, bool) or not isinstance(value, (int, float, str)) or not _QUANTITY.match(str(value)):
                 c.add("%s.capability.%s" % (qpath, key), value, "a resource quantity (for example 64, 500m, 256Gi)")
+
 
 def validate(data, plugin_name="fleetops.kurator.topology", known_versions=None):
     """Return the list of error strings for a topology document (empty when valid)."""

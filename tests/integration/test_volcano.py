@@ -22,7 +22,6 @@ import copy
 import json
 import os
 import subprocess
-import tempfile
 import time
 from datetime import datetime
 from pathlib import Path

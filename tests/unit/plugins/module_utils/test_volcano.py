@@ -147,8 +147,8 @@ def test_karmada_fit_picks_the_member_with_free_gpus():
     fits, need = karmada_fit(job, [summary('cluster-shanghai', 4), summary('cluster-beijing', 8),
                                    summary('cluster-guangzhou', 0)])
     assert need['nvidia.com/gpu'] == '8'
-    assert [(c['name'], c['fits']) for c in fits] == [('cluster-beijing', True), ('cluster-shanghai', False),
-                                                       ('cluster-guangzhou', False)]
+    assert [(c['name'], c['fits']) for c in fits] == [
+        ('cluster-beijing', True), ('cluster-shanghai', False), ('cluster-guangzhou', False)]
     assert fits[1]['short'] == {'nvidia.com/gpu': '4'} and fits[1]['free_gpu'] == '4'
 
 
