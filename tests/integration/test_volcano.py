@@ -163,7 +163,10 @@ def delete_job(name: str, **kw) -> None:
 
 @pytest.fixture(scope="module")
 def installed():
-    """One clean install of Volcano into cluster-beijing for every test of this file."""
+    """One clean install of Volcano into cluster-beijing for every test of this file.
+    FLEETOPS_VOLCANO_REUSE=1 keeps what an earlier run installed (to re-run single tests)."""
+    if os.environ.get("FLEETOPS_VOLCANO_REUSE") == "1":
+        return None
     proc, secs = run(overrides={"volcano_state": "absent"})
     assert_ok(proc)
     note(f"volcano: clean start (absent) {secs:.1f}s")
@@ -400,7 +403,7 @@ def test_dropped_queue_kept_while_it_holds_jobs(installed):
     assert f"{JOBS_NS}/low-0" in proc.stdout
     assert get("queues.scheduling.volcano.sh", "q-low")
     delete("pods,podgroups.scheduling.volcano.sh", "-n", JOBS_NS, "-l", "fleetops.io/test=share")
-    proc, dummy = run(overrides={"volcano_queues": QUEUES[:1]})      # and upstream's default tiers again
+    proc, dummy = run(overrides={"volcano_queues": QUEUES[:1], "volcano_scheduler_tiers": TIERS_NO_OVERCOMMIT})
     assert_ok(proc)
     assert not kubectl("get", "queues.scheduling.volcano.sh", "q-low", "--ignore-not-found")
     note("volcano: queue q-low dropped while 8 jobs held it: kept, the run named them; deleted once empty")
