@@ -435,7 +435,12 @@ def test_seed_through_karmada_to_the_member_with_free_gpus(installed):
         return served and int(summary.get("allocated", {}).get(GPU, "0")) >= 8
     wait(f"Karmada sees {OTHER} with Volcano and its GPUs taken", shanghai_busy, timeout=120)
 
-    proc, secs = submit(seed_job(gpus=4), volcano_job_via_karmada=True)
+    # Candidates: the batch clusters joined to this Karmada (a batch cluster that is not a member
+    # is refused by name: "propagate.clusters: cluster-x is not a Karmada member cluster").
+    members = [c["metadata"]["name"] for c in json.loads(karmada("get", "clusters.cluster.karmada.io", "-o", "json"))["items"]]
+    batch = [c["name"] for c in yaml.safe_load(INVENTORY.read_text())["clusters"] if c.get("batch")]
+    via = dict(volcano_job_via_karmada=True, volcano_job_clusters=[c for c in batch if c in members])
+    proc, secs = submit(seed_job(gpus=4), **via)
     assert_ok(proc)
     assert f"placed by Karmada on {CLUSTER}" in proc.stdout, proc.stdout[-3000:]
     assert f"{OTHER}: not enough free for the whole gang: short of 8 nvidia.com/gpu" in proc.stdout, proc.stdout[-3000:]
@@ -459,9 +464,9 @@ def test_seed_through_karmada_to_the_member_with_free_gpus(installed):
          f"3/3 bound (spread {spread:.0f}s), status in Karmada: {status['state']['phase']}, "
          f"running {status.get('running', 0)}, succeeded {status.get('succeeded', 0)}; "
          f"submitted in {secs:.1f}s")
-    proc, dummy = submit(seed_job(gpus=4), volcano_job_via_karmada=True)       # placement kept, nothing changes
+    proc, dummy = submit(seed_job(gpus=4), **via)       # placement kept, nothing changes
     assert_unchanged(proc, ("host",))
-    proc, dummy = submit(seed_job(gpus=4), volcano_job_via_karmada=True, volcano_job_state="absent")
+    proc, dummy = submit(seed_job(gpus=4), **via, volcano_job_state="absent")
     assert_ok(proc)
     wait(f"the Job gone from {CLUSTER}", lambda: not job_pods("tensorflow-training"), timeout=120)
     delete("pods", "-n", JOBS_NS, "-l", "fleetops.io/test=filler", cluster=OTHER)
