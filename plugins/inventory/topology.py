@@ -309,6 +309,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
                 "fleetops_k8s": _connection(name, "fleetops_kubeconfig", cluster, topo["settings"]["validate_certs"]),
                 # The nodes roles side-load images into (settings.side_load_images).
                 "fleetops_cluster_nodes": [n["name"] for n in cluster["nodes"]],
+                # The Volcano queues of a batch cluster (clusters[].queues; roles/volcano).
+                "fleetops_volcano_queues": cluster["queues"],
             })
             if cluster["nodes"]:
                 inv.add_group(group_name("nodes", name))

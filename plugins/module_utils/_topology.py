@@ -19,6 +19,9 @@ import ipaddress
 import keyword
 import re
 
+# A Kubernetes resource quantity (Volcano queue capability).
+_QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?([eE][0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$")
+
 from ansible_collections.fleetops.kurator.plugins.module_utils._labels import (
     CLUSTER_NAME_MAX,
     DNS1123_LABEL_RULE,
@@ -55,7 +58,7 @@ TOP_KEYS = ("plugin", "regions", "clusters", "edge_sites", "control_plane_hosts"
             "use_vars_plugins")
 REGION_KEYS = ("name", "display_name", "labels")
 CLUSTER_KEYS = ("name", "role", "region", "zones", "provider", "labels", "kubeconfig", "context",
-                "sync_mode", "api_endpoint", "agent_host", "edge", "batch",
+                "sync_mode", "api_endpoint", "agent_host", "edge", "batch", "queues",
                 # the cluster's worker nodes reachable over SSH (image side-loading), with defaults for them
                 "nodes", "ssh_user", "ssh_port", "ssh_key", "arch")
 SITE_KEYS = ("name", "region", "cluster", "nodes", "labels", "ssh_user", "ssh_port", "ssh_key", "arch")
@@ -217,6 +220,36 @@ def group_name(prefix, name):
     return "%s_%s" % (prefix, re.sub(r"[^A-Za-z0-9_]", "_", name))
 
 
+QUEUE_KEYS = ("name", "weight", "capability", "reclaimable")
+
+
+def _queues(c, path, cluster):
+    """clusters[].queues: the Volcano queues of a batch cluster (scheduling.volcano.sh/v1beta1 Queue)."""
+    if "queues" not in cluster:
+        return
+    if cluster.get("batch") is not True:
+        c.add(path + ".queues", "queues on a cluster without batch: true",
+              "queues only on a cluster with batch: true (Volcano runs there)")
+    seen = {}
+    for j, queue in enumerate(c.items(path + ".queues", cluster["queues"])):
+        qpath = "%s.queues[%d]" % (path, j)
+        if not c.mapping(qpath, queue, QUEUE_KEYS):
+            continue
+        c.name(qpath + ".name", queue.get("name"), seen, "queue")
+        weight = queue.get("weight", 1)
+        if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= 65535:
+            c.add(qpath + ".weight", weight, "an integer from 1 to 65535 (the queue's share, relative to the others)")
+        if "reclaimable" in queue and not isinstance(queue["reclaimable"], bool):
+            c.add(qpath + ".reclaimable", queue["reclaimable"], "true or false")
+        capability = queue.get("capability", {})
+        if not isinstance(capability, dict):
+            c.add(qpath + ".capability", capability, "a mapping of resource name to quantity (cpu: 64, nvidia.com/gpu: 8)")
+            continue
+        for key, value in capability.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float, str)) or not _QUANTITY.match(str(value)):
+                c.add("%s.capability.%s" % (qpath, key), value, "a resource quantity (for example 64, 500m, 256Gi)")
+
+
 def validate(data, plugin_name="fleetops.kurator.topology", known_versions=None):
     """Return the list of error strings for a topology document (empty when valid)."""
     settings = data.get("settings") if isinstance(data, dict) else None
@@ -276,6 +309,7 @@ def validate(data, plugin_name="fleetops.kurator.topology", known_versions=None)
         # batch: true selects the cluster for batch work (the Volcano scheduler and its queues).
         if "batch" in cluster and not isinstance(cluster["batch"], bool):
             c.add(path + ".batch", cluster["batch"], "true or false (true: the cluster runs batch work, Volcano)")
+        _queues(c, path, cluster)
     if data.get("clusters") and isinstance(data.get("clusters"), list) and len(host_clusters) != 1:
         c.add("clusters", "%d host clusters%s" % (len(host_clusters), (" at " + ", ".join(host_clusters)) if host_clusters else ""),
               "exactly one cluster with role: host (the cluster that runs the Karmada and KubeEdge control planes)")
@@ -525,6 +559,7 @@ def normalize(data):
         item.setdefault("sync_mode", "Push")
         item.setdefault("edge", False)
         item.setdefault("batch", False)
+        item["queues"] = [dict({"weight": 1, "reclaimable": True, "capability": {}}, **q) for q in item.get("queues") or []]
         item["nodes"] = _nodes(cluster, {})
         for key in ("ssh_user", "ssh_port", "ssh_key", "arch"):
             item.pop(key, None)  # now in each node

@@ -157,6 +157,16 @@ BAD = [
     ("settings-install-mode", [(("settings", "karmada_install_mode"), "helm")], "settings.karmada_install_mode",
      "in_cluster, host"),
     ("cluster-batch-bool", [(("clusters", 1, "batch"), "yes")], "clusters[1].batch", "true or false"),
+    ("queues-without-batch", [(("clusters", 1, "queues"), [{"name": "q"}])], "clusters[1].queues", "batch: true"),
+    ("queue-weight", [(("clusters", 1, "batch"), True), (("clusters", 1, "queues"), [{"name": "q", "weight": 0}])],
+     "clusters[1].queues[0].weight", "1 to 65535"),
+    ("queue-name", [(("clusters", 1, "batch"), True), (("clusters", 1, "queues"), [{"name": "Q_1"}])],
+     "clusters[1].queues[0].name", "queue name"),
+    ("queue-capability", [(("clusters", 1, "batch"), True),
+                          (("clusters", 1, "queues"), [{"name": "q", "capability": {"cpu": "lots"}}])],
+     "clusters[1].queues[0].capability.cpu", "resource quantity"),
+    ("queue-typo-key", [(("clusters", 1, "batch"), True), (("clusters", 1, "queues"), [{"name": "q", "wieght": 2}])],
+     "clusters[1].queues[0].wieght", "did you mean 'weight'"),
     ("settings-validate-certs", [(("settings", "validate_certs"), "no")], "settings.validate_certs", "true or false"),
     ("settings-s3-endpoint", [(("settings", "s3"), {"endpoint": "s3.local"})], "settings.s3.endpoint", "URL"),
 ]
@@ -387,6 +397,19 @@ def test_batch_clusters_group(tmp_path):
     assert inv.get_groups_dict()["batch_clusters"] == ["cluster-shanghai"]
     assert inv.get_host("cluster-shanghai").get_vars()["fleetops_cluster"]["batch"] is True
     assert normalize(good())["clusters"][1]["batch"] is False
+
+
+def test_queues_published_with_defaults(tmp_path):
+    data = good()
+    data["clusters"][1].update(batch=True, queues=[{"name": "training", "weight": 3, "capability": {"nvidia.com/gpu": 8}},
+                                                   {"name": "batch", "reclaimable": False}])
+    path = tmp_path / "topology.yml"
+    path.write_text(yaml.safe_dump(data))
+    inv = _inventory(str(path))
+    assert inv.get_host("cluster-shanghai").get_vars()["fleetops_volcano_queues"] == [
+        {"name": "training", "weight": 3, "reclaimable": True, "capability": {"nvidia.com/gpu": 8}},
+        {"name": "batch", "weight": 1, "reclaimable": False, "capability": {}}]
+    assert inv.get_host("host").get_vars()["fleetops_volcano_queues"] == []
 
 
 def test_cluster_nodes_group_and_hostvars(tmp_path):
