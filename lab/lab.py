@@ -939,7 +939,9 @@ def topology_text(hosts: dict) -> str:
         "  side_load_images: true",
         # Host keys are verified against the lab hosts' keys (written by this script).
         f"  ssh: {{known_hosts: {KNOWN_HOSTS}}}",
-        f"  s3: {{endpoint: http://{gw}:{S3_PORT}, region: {S3_REGION}}}",
+        # gofakes3 accepts any key; the lab's is random, in a 0600 file (write_s3_credentials).
+        f"  s3: {{endpoint: http://{gw}:{S3_PORT}, region: {S3_REGION}, "
+        f"buckets: {{velero: {S3_BUCKETS[0]}, thanos: {S3_BUCKETS[1]}}}, credentials_file: ../../.lab/s3/credentials}}",
     ]
     return "\n".join(out) + "\n"
 
@@ -963,7 +965,25 @@ def write_known_hosts(hosts: dict) -> None:
         KNOWN_HOSTS.write_text(text)
 
 
+S3_CREDENTIALS = REPO / ".lab" / "s3" / "credentials"
+
+
+def write_s3_credentials() -> None:
+    """The lab topology's settings.s3.credentials_file: an AWS credentials file with a random key,
+    made once (gofakes3 checks no signature; the key is what the tests grep outputs for)."""
+    if S3_CREDENTIALS.exists():
+        os.chmod(S3_CREDENTIALS, 0o600)
+        return
+    import secrets
+    write_private(S3_CREDENTIALS, f"[default]\naws_access_key_id = LAB{secrets.token_hex(8).upper()}\n"
+                                  f"aws_secret_access_key = {secrets.token_urlsafe(30)}\n")
+    gi = S3_CREDENTIALS.parent.parent / ".gitignore"
+    if not gi.exists():
+        gi.write_text("*\n")
+
+
 def write_topology() -> bool:
+    write_s3_credentials()
     try:
         hosts = json.loads(HOSTS_JSON.read_text())
     except (OSError, ValueError):

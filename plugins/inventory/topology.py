@@ -28,7 +28,8 @@ description:
   - "Resolved once, here, for every play and role: C(fleetops_artifact_versions) (the pin file overridden by
     C(settings.versions)), C(fleetops_artifact_mirror), C(fleetops_validate_certs), C(fleetops_cloudcore_address)
     and C(fleetops_cloudcore_addresses), C(fleetops_controller_dir), C(fleetops_karmada_pki_dir),
-    C(fleetops_karmada_kubeconfig_path), and per host C(fleetops_k8s): the connection of the host's cluster
+    C(fleetops_karmada_kubeconfig_path), C(fleetops_s3) (C(settings.s3) with its defaults; its secret key is left out
+    of C(fleetops_settings)), and per host C(fleetops_k8s): the connection of the host's cluster
     (a cluster's own; an edge node's site cluster; a control-plane host's host cluster) as C(module_defaults)
     for C(group/kubernetes.core.k8s) and C(group/fleetops.kurator.k8s) take it."
   - See C(docs/topology.md) in the collection for a complete annotated example.
@@ -81,6 +82,10 @@ options:
         verified against (C(StrictHostKeyChecking=yes)); with C(ssh.trust_on_first_use=true) a new host's key is
         recorded at first contact (C(accept-new), in C(<controller dir>/known_hosts) unless C(known_hosts) is set)
         and a changed key is still refused. Without either, ssh's own configuration applies (C(~/.ssh/known_hosts)).
+      - C(s3) is the fleet's S3-compatible object store C({endpoint, region, force_path_style, checksum_algorithm, ca_file,
+        buckets, access_key_id, secret_access_key, credentials_file, profile}). C(buckets) maps a purpose
+        (C(velero), C(thanos)) to a bucket; credentials are an access key pair (plain or vaulted) or an AWS shared
+        credentials file (relative to the topology file) with C(profile), never both.
       - Host addresses may be loopback addresses (C(127.0.0.1), C(::1), C(localhost)) only with
         C(allow_loopback_addresses=true) (default C(false)).
     type: dict
@@ -191,6 +196,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
         elif ssh["trust_on_first_use"]:
             ssh["known_hosts"] = os.path.join(self._controller_dir, "known_hosts")
         self._ssh_args = _host_key_args(ssh)
+        s3 = topo["settings"]["s3"]
+        for key in ("ca_file", "credentials_file"):
+            if s3[key]:
+                s3[key] = os.path.normpath(os.path.join(base, os.path.expanduser(s3[key])))
         self._populate(topo)
 
     def _load(self, path):
@@ -364,15 +373,21 @@ def resolved_settings(topo, pins, controller_dir):
     versions.update(settings["versions"])
     cloud_hosts = [h["address"] for h in topo["control_plane_hosts"] if "kubeedge_cloud" in h["roles"]]
     advertised = settings.get("kubeedge_advertise_address") or ""
+    s3 = settings["s3"]
     return {
-        "fleetops_settings": settings,
+        # The S3 keys are only in fleetops_s3 (read them under no_log), not in this copy.
+        "fleetops_settings": dict(settings, s3=dict((k, v) for k, v in s3.items() if k != "secret_access_key")),
+        # The fleet's object store (settings.s3 with its defaults, paths made absolute): endpoint ("" = AWS),
+        # region, force_path_style, checksum_algorithm, ca_file, buckets, and the credentials
+        # (access_key_id/secret_access_key, vaulted ones still vaulted, or credentials_file + profile).
+        "fleetops_s3": s3,
         # The pin file overridden by settings.versions.
         "fleetops_artifact_versions": versions,
         # Where every download comes from ("" = upstream).
         "fleetops_artifact_mirror": settings["artifact_mirror"],
         "fleetops_validate_certs": settings["validate_certs"],
         # Plain-http URLs the topology uses (accepted with settings.allow_insecure_http; preflight names them).
-        "fleetops_insecure_urls": [u for u in [settings["artifact_mirror"], (settings.get("s3") or {}).get("endpoint", "")]
+        "fleetops_insecure_urls": [u for u in [settings["artifact_mirror"], s3["endpoint"]]
                                    + [c.get("api_endpoint", "") for c in topo["clusters"]] if u.startswith("http://")],
         # In-cluster roles import their images into the clusters' nodes from the mirror (no registry).
         "fleetops_side_load_images": settings["side_load_images"],

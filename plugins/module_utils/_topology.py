@@ -65,7 +65,19 @@ SETTINGS_KEYS = ("artifact_mirror", "versions", "karmada_install_mode", "kubeedg
                  "kubeedge_advertise_address", "validate_certs", "allow_loopback_addresses", "allow_insecure_http",
                  "side_load_images", "ssh", "s3", "vars")
 SSH_SETTINGS_KEYS = ("known_hosts", "trust_on_first_use")
-S3_KEYS = ("endpoint", "region", "buckets", "credentials_file", "force_path_style")
+# settings.s3: one S3-compatible object store for the fleet (Velero backups, Thanos blocks, Kurator's
+# Backup objects). Credentials: access_key_id + secret_access_key (plain or vaulted), or an AWS
+# shared credentials file (credentials_file, profile); never both.
+S3_KEYS = ("endpoint", "region", "force_path_style", "checksum_algorithm", "ca_file", "buckets",
+           "access_key_id", "secret_access_key", "credentials_file", "profile")
+# What velero-plugin-for-aws (checksumAlgorithm) accepts; "" sends no checksum (S3 servers that are not AWS).
+S3_CHECKSUM_ALGORITHMS = ("", "CRC32", "CRC32C", "SHA1", "SHA256")
+S3_REGION = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+# S3 bucket naming rules (AWS): 3-63 characters, lower-case letters, digits, '.' and '-',
+# starting and ending with a letter or digit, no '..', not an IP address.
+S3_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+S3_BUCKET_RULE = ("an S3 bucket name: 3-63 characters, lower-case letters, digits, '.' and '-', "
+                  "starting and ending with a letter or digit")
 
 NODE_DEFAULTS = {"ssh_user": "root", "ssh_port": 22, "arch": "amd64"}
 
@@ -352,8 +364,7 @@ def validate(data, plugin_name="fleetops.kurator.topology", known_versions=None)
                       "true or false (true: record a host's key at first contact; a changed key is still refused)")
         s3 = settings.get("s3")
         if s3 is not None and c.mapping("settings.s3", s3, S3_KEYS):
-            if "endpoint" in s3:
-                c.url("settings.s3.endpoint", s3["endpoint"])
+            _s3(c, s3)
         if "vars" in settings and not isinstance(settings["vars"], dict):
             c.add("settings.vars", settings["vars"], "a mapping of variables set on every host")
         for key in settings.get("vars") if isinstance(settings.get("vars"), dict) else ():
@@ -362,6 +373,51 @@ def validate(data, plugin_name="fleetops.kurator.topology", known_versions=None)
                 c.add("settings.vars.%s" % key, key,
                       "a valid Ansible variable name (letters, digits and '_', not starting with a digit)")
     return c.errors
+
+
+def _s3(c, s3):
+    """settings.s3: the object store's address, its buckets, and one way of giving credentials."""
+    path = "settings.s3"
+    if s3.get("endpoint", "") != "":
+        c.url(path + ".endpoint", s3["endpoint"])
+    if "region" in s3 and (not isinstance(s3["region"], str) or not S3_REGION.fullmatch(s3["region"])):
+        c.add(path + ".region", s3["region"], "an S3 region name such as us-east-1 (lower-case letters, digits and '-')")
+    if "force_path_style" in s3 and not isinstance(s3["force_path_style"], bool):
+        c.add(path + ".force_path_style", s3["force_path_style"],
+              "true or false (true: http://endpoint/bucket/key addressing, what most S3 servers that are not AWS need)")
+    if "checksum_algorithm" in s3:
+        value = s3["checksum_algorithm"]
+        if not isinstance(value, str) or value not in S3_CHECKSUM_ALGORITHMS:
+            c.add(path + ".checksum_algorithm", value,
+                  "one of \"\" (no checksum: S3 servers that are not AWS), CRC32, CRC32C, SHA1, SHA256")
+    for key in ("ca_file", "credentials_file", "profile"):
+        if key in s3:
+            c.string(path + "." + key, s3[key])
+    buckets = s3.get("buckets")
+    if buckets is not None and c.mapping(path + ".buckets", buckets, tuple(buckets) if isinstance(buckets, dict) else ()):
+        for purpose, bucket in buckets.items():
+            where = "%s.buckets.%s" % (path, purpose)
+            if not isinstance(purpose, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", purpose):
+                c.add(where, purpose, "a purpose name such as velero or thanos (lower-case letters, digits, '_')")
+            if not isinstance(bucket, str) or not S3_BUCKET.fullmatch(bucket) or ".." in bucket \
+                    or re.fullmatch(r"\d+\.\d+\.\d+\.\d+", bucket):
+                c.add(where, bucket, S3_BUCKET_RULE)
+    # A vaulted value is never compared or shown: only its presence is checked.
+    for key in ("access_key_id", "secret_access_key"):
+        if key in s3 and not is_vaulted(s3[key]) and (not isinstance(s3[key], str) or not s3[key]
+                                                      or CONTROL_CHARACTERS.search(s3[key])):
+            # The secret key is never echoed, not even a wrong one.
+            shown = "<a %s, not shown>" % type(s3[key]).__name__ if key == "secret_access_key" else s3[key]
+            c.add(path + "." + key, shown, "a non-empty string (plain or vaulted) without newlines")
+    keys = [k for k in ("access_key_id", "secret_access_key") if k in s3]
+    if len(keys) == 1:
+        missing = ({"access_key_id", "secret_access_key"} - set(keys)).pop()
+        c.add(path + "." + missing, None, "%s together with %s (an access key is the pair)" % (missing, keys[0]))
+    if keys and "credentials_file" in s3:
+        c.add(path + ".credentials_file", s3["credentials_file"],
+              "either credentials_file or access_key_id/secret_access_key, not both")
+    if "profile" in s3 and "credentials_file" not in s3:
+        c.add(path + ".profile", s3["profile"], "profile only with credentials_file (the profile to read from it)")
 
 
 def _agent_hosts(c, data):
@@ -446,6 +502,7 @@ def normalize(data):
     settings.setdefault("side_load_images", False)
     settings.setdefault("allow_insecure_http", False)
     settings["ssh"] = dict({"known_hosts": "", "trust_on_first_use": False}, **(settings.get("ssh") or {}))
+    settings["s3"] = normalize_s3(settings.get("s3"))
     settings.setdefault("vars", {})
     clusters = []
     for cluster in data.get("clusters") or []:
@@ -482,6 +539,30 @@ def normalize(data):
         "control_plane_hosts": cp_hosts,
         "settings": settings,
     }
+
+
+def normalize_s3(s3):
+    """settings.s3 with its defaults; configured is False when the topology has no settings.s3.
+
+    With an endpoint (an S3 server that is not AWS) path-style addressing is on and no checksum
+    is sent unless the topology says otherwise; without one (AWS S3) both follow AWS's defaults.
+    """
+    given = dict(s3 or {})
+    endpoint = given.get("endpoint") or ""
+    out = {
+        "configured": s3 is not None,
+        "endpoint": endpoint,
+        "region": given.get("region", "us-east-1"),
+        "force_path_style": given.get("force_path_style", bool(endpoint)),
+        "checksum_algorithm": given.get("checksum_algorithm", "" if endpoint else "CRC32"),
+        "ca_file": given.get("ca_file", ""),
+        "buckets": dict(given.get("buckets") or {}),
+        "access_key_id": given.get("access_key_id", ""),
+        "secret_access_key": given.get("secret_access_key", ""),
+        "credentials_file": given.get("credentials_file", ""),
+        "profile": given.get("profile", "default"),
+    }
+    return out
 
 
 def _nodes(parent, labels):

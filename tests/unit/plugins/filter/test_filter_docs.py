@@ -22,7 +22,7 @@ FILTER_DIR = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'pl
 PACKAGE = 'ansible_collections.fleetops.kurator.plugins.filter.'
 # One filter per file, documented in the file.
 SELF_DOCUMENTED = ('karmada_replicas', 'traffic_weights', 'report_table', 'check_rows', 'kubeconfig',
-                   'kubeconfig_server')
+                   'kubeconfig_server', 's3_credentials')
 SELF_DOCUMENTED += ('thanos_objstore',)
 
 
