@@ -103,6 +103,12 @@ def query(expr: str, dedup: bool = True, at: float | None = None) -> list[dict]:
     return api("/api/v1/query", **params)["result"]
 
 
+def both_replicas(expr: str) -> list[dict] | None:
+    """The series of expr without dedup when there is one per replica, else None."""
+    result = query(expr, dedup=False)
+    return result if len(result) == 2 else None
+
+
 def ready_pods(cluster: str, ns: str, selector: str) -> list[dict]:
     pods = get(cluster, "pods", "-n", ns, "-l", selector)["items"]
     return [p for p in pods if p["metadata"].get("deletionTimestamp") is None and any(
@@ -187,12 +193,25 @@ def test_global_view_every_cluster_and_dedup():
     for cluster in MONITORED:
         expr = f'up{{cluster="{cluster}",job="apiserver"}}'
         on = wait(f"{expr} (dedup on)", lambda: query(expr, dedup=True), timeout=120)
-        off = wait(f"{expr} (dedup off, both replicas)", lambda: (lambda r: r if len(r) == 2 else None)(
-            query(expr, dedup=False)), timeout=180, every=5)
+        off = wait(f"{expr} (dedup off, both replicas)", lambda: both_replicas(expr), timeout=180, every=5)
         assert len(on) == 1 and "prometheus_replica" not in on[0]["metric"], on
         assert sorted(r["metric"]["prometheus_replica"] for r in off) == [f"prometheus-{NAME}-0", f"prometheus-{NAME}-1"]
         assert on[0]["value"][1] == "1", f"{cluster}'s API server is down for Prometheus: {on}"
     note(f"observability: up{{job=apiserver}} per cluster: 1 series with dedup, 2 without ({', '.join(MONITORED)})")
+
+
+def test_scrape_health_picture(tmp_path):
+    page = tmp_path / "observability-report.html"
+    proc, secs = ansible_playbook(INVENTORY, REPO / "playbooks" / "observability_report.yml",
+                                  "-e", json.dumps({"thanos_report_file": str(page)}))
+    assert_ok(proc)
+    html = page.read_text()
+    assert html.count("<rect") >= len(MONITORED) and "<svg" in html
+    for cluster in MONITORED:
+        assert f">{cluster}<" in html and cluster in proc.stdout
+    rows = re.findall(r"(\S+)\s+(ok|FAIL)\s+(\d+)/(\d+) up", proc.stdout)
+    note(f"observability: scrape-health page {page.stat().st_size} bytes, {secs:.1f}s: "
+         + ", ".join(f"{c} {u}/{t} {s}" for c, s, u, t in rows))
 
 
 def test_replica_deleted_view_answers_without_gap():
@@ -211,12 +230,12 @@ def test_replica_deleted_view_answers_without_gap():
     # The raw samples of the last 5 minutes, deduplicated: no two more than two scrape intervals apart.
     series = api("/api/v1/query", query=f"{expr}[5m]", dedup="true", partial_response="false")["result"]
     assert len(series) == 1, series
-    stamps = [float(t) for t, _ in series[0]["values"]]
+    stamps = [float(sample[0]) for sample in series[0]["values"]]
     gaps = [b - a for a, b in zip(stamps, stamps[1:])]
     assert stamps[0] <= time.time() - 270 and max(gaps) <= 2 * STEP + 1, (stamps[0], max(gaps))
     # Without dedup replica 0's own series shows the hole the deletion made (so the test measures something).
     raw = api("/api/v1/query", query=f"{expr}[5m]", dedup="false", partial_response="false")["result"]
-    r0 = [[float(t) for t, _ in r["values"]] for r in raw if r["metric"]["prometheus_replica"].endswith("-0")]
+    r0 = [[float(sample[0]) for sample in r["values"]] for r in raw if r["metric"]["prometheus_replica"].endswith("-0")]
     r0_gap = max((b - a for a, b in zip(r0[0], r0[0][1:])), default=0) if r0 else float("inf")
     note(f"observability: replica 0 of {cluster} deleted: {answered} answers in 45s, both Ready after {back:.0f}s; "
          f"deduplicated last 5m: {len(stamps)} samples, largest gap {max(gaps):.0f}s (replica 0 alone: {r0_gap:.0f}s)")
