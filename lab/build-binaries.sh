@@ -190,7 +190,8 @@ build_coredns() {   # the lab clusters' DNS (what kubeadm deploys), as a Deploym
 
 # scratch_build <module> <version> <outdir> <ldflags> <pkg...>: a throwaway module that
 # requires <module>@<version> with upstream's non-local replace/exclude directives (the
-# proxy's /@v/list is often 403, which breaks `go install` of such modules), then builds.
+# proxy's /@v/list is often 403, which breaks `go install` of such modules), then builds
+# (with the build tags in SCRATCH_TAGS, when set).
 scratch_build() {
   local mod=$1 v=$2 out=$3 ldf=$4 gomod p gets=(); shift 4
   workmod "$(basename "$mod")"
@@ -199,7 +200,7 @@ scratch_build() {
   copy_directives "$gomod" >> go.mod
   for p in "$@"; do gets+=("$p@$v"); done
   go get "${gets[@]}"
-  CGO_ENABLED=0 go build -trimpath -ldflags "-s -w $ldf" -o "$out/" "$@"
+  CGO_ENABLED=0 go build -trimpath ${SCRATCH_TAGS:+-tags "$SCRATCH_TAGS"} -ldflags "-s -w $ldf" -o "$out/" "$@"
 }
 
 # copy_tree <module@version subdir> <out subdir>: data (CRDs) from the module zip.
@@ -236,9 +237,12 @@ build_velero_plugin_for_aws() {
     "github.com/vmware-tanzu/velero-plugin-for-aws/velero-plugin-for-aws@$v"
 }
 
+# Upstream's release build (.promu.yml) sets the tags netgo and slicelabels: without
+# slicelabels, Thanos' gRPC codec casts Prometheus' (string) labels as slices, and the store
+# gateway panics on its first answer ("makeslice: len out of range", thanos-io/thanos#8543).
 build_thanos() {
   local v=$1 out=$2 M=github.com/thanos-io/thanos
-  scratch_build "$M" "$v" "$out" "-X github.com/prometheus/common/version.Version=${v#v}" "$M/cmd/thanos"
+  SCRATCH_TAGS=netgo,slicelabels scratch_build "$M" "$v" "$out" "-X github.com/prometheus/common/version.Version=${v#v}" "$M/cmd/thanos"
 }
 
 build_prometheus() {   # Prometheus 3.X.Y is Go module v0.3XX.Y
