@@ -58,6 +58,8 @@ _value:
   type: str
 """
 
+import json
+
 import yaml
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.six.moves.urllib.parse import urlsplit
@@ -98,7 +100,9 @@ def objstore(s3, bucket, credentials, ca_file=""):
 
 
 def thanos_objstore(s3, bucket, credentials, ca_file=""):
-    return yaml.safe_dump(objstore(s3, bucket, credentials, ca_file), default_flow_style=False, sort_keys=True)
+    # Through JSON: the values are Ansible's tagged strings, which the YAML dumper refuses.
+    plain = json.loads(json.dumps(objstore(s3, bucket, credentials, ca_file)))
+    return yaml.safe_dump(plain, default_flow_style=False, sort_keys=True)
 
 
 class FilterModule(object):
