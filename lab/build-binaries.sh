@@ -8,7 +8,8 @@
 # built alone into the cached dir when the component supports it (missing_<component>).
 # Usage: lab/build-binaries.sh [-j N] [component...]
 #   default components: etcd kubernetes kwok helm karmada kubeedge coredns volcano
-#   extra components:   gofakes3 velero velero_plugin_for_aws thanos prometheus   (also: all)
+#   extra components:   gofakes3 velero velero_plugin_for_aws thanos prometheus prometheus_operator
+#                       (also: all)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -20,7 +21,7 @@ JOBS="${FLEETOPS_BUILD_JOBS:-2}"      # components built at once (2 cores)
 
 CORE=(etcd kubernetes kwok helm karmada kubeedge coredns volcano)
 # Lab-only or not yet in the lab's default set (their roles are to come): built by `all`.
-EXTRA=(gofakes3 velero velero_plugin_for_aws thanos prometheus)
+EXTRA=(gofakes3 velero velero_plugin_for_aws thanos prometheus prometheus_operator)
 
 export GOMODCACHE="$CACHE/go/mod" GOCACHE="$CACHE/go/build" GOPATH="$CACHE/go/path"
 export GOTOOLCHAIN=local
@@ -189,7 +190,8 @@ build_coredns() {   # the lab clusters' DNS (what kubeadm deploys), as a Deploym
 
 # scratch_build <module> <version> <outdir> <ldflags> <pkg...>: a throwaway module that
 # requires <module>@<version> with upstream's non-local replace/exclude directives (the
-# proxy's /@v/list is often 403, which breaks `go install` of such modules), then builds.
+# proxy's /@v/list is often 403, which breaks `go install` of such modules), then builds
+# (with the build tags in SCRATCH_TAGS, when set).
 scratch_build() {
   local mod=$1 v=$2 out=$3 ldf=$4 gomod p gets=(); shift 4
   workmod "$(basename "$mod")"
@@ -198,7 +200,7 @@ scratch_build() {
   copy_directives "$gomod" >> go.mod
   for p in "$@"; do gets+=("$p@$v"); done
   go get "${gets[@]}"
-  CGO_ENABLED=0 go build -trimpath -ldflags "-s -w $ldf" -o "$out/" "$@"
+  CGO_ENABLED=0 go build -trimpath ${SCRATCH_TAGS:+-tags "$SCRATCH_TAGS"} -ldflags "-s -w $ldf" -o "$out/" "$@"
 }
 
 # copy_tree <module@version subdir> <out subdir>: data (CRDs) from the module zip.
@@ -249,9 +251,12 @@ missing_velero_plugin_for_aws() {
   for f in "$@"; do case "$f" in cp-plugin) echo hack/cp-plugin ;; *) return 1 ;; esac; done
 }
 
+# Upstream's release build (.promu.yml) sets the tags netgo and slicelabels: without
+# slicelabels, Thanos' gRPC codec casts Prometheus' (string) labels as slices, and the store
+# gateway panics on its first answer ("makeslice: len out of range", thanos-io/thanos#8543).
 build_thanos() {
   local v=$1 out=$2 M=github.com/thanos-io/thanos
-  scratch_build "$M" "$v" "$out" "-X github.com/prometheus/common/version.Version=${v#v}" "$M/cmd/thanos"
+  SCRATCH_TAGS=netgo,slicelabels scratch_build "$M" "$v" "$out" "-X github.com/prometheus/common/version.Version=${v#v}" "$M/cmd/thanos"
 }
 
 build_prometheus() {   # Prometheus 3.X.Y is Go module v0.3XX.Y
@@ -261,6 +266,29 @@ build_prometheus() {   # Prometheus 3.X.Y is Go module v0.3XX.Y
   CGO_ENABLED=0 GOBIN="$out" go install -trimpath \
     -ldflags "-s -w -X github.com/prometheus/common/version.Version=${v#v}" \
     "$M/cmd/prometheus@$modver" "$M/cmd/promtool@$modver"
+}
+
+# prometheus-operator and its config-reloader (the operator puts the reloader beside every
+# Prometheus it runs). Upstream's go.mod replaces pkg/apis/monitoring and pkg/client with
+# local paths (left out here); the published modules of the same version are required
+# instead. Some prometheus-operator modules 404 in the checksum database: upstream's go.sum
+# verifies them. Version without "v", as upstream's Makefile: the operator's default
+# reloader image tag is "v" + that version.
+build_prometheus_operator() {
+  local v=$1 out=$2 M=github.com/prometheus-operator/prometheus-operator dir
+  workmod prometheus-operator
+  local gomod; gomod="$(gomod_of "$M@$v")"
+  go mod edit -go="$(awk '$1=="go"{print $2; exit}' "$gomod")"
+  copy_directives "$gomod" >> go.mod
+  dir="$(go mod download -json "$M@$v" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
+  cp "$dir/go.sum" go.sum && chmod u+w go.sum
+  export GONOSUMDB="$M${GONOSUMDB:+,$GONOSUMDB}"
+  go get "$M/cmd/operator@$v" "$M/cmd/prometheus-config-reloader@$v" \
+         "$M/pkg/apis/monitoring@$v" "$M/pkg/client@$v"
+  CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X github.com/prometheus/common/version.Version=${v#v}" \
+    -o "$out/" "$M/cmd/operator" "$M/cmd/prometheus-config-reloader"
+  mv "$out/operator" "$out/prometheus-operator"
+  copy_tree "$M@$v/example/prometheus-operator-crd" "$out/crds"
 }
 
 build_gofakes3() {
@@ -284,6 +312,7 @@ declare -A OUTPUTS=(
   [velero_plugin_for_aws]="velero-plugin-for-aws cp-plugin"
   [thanos]="thanos"
   [prometheus]="prometheus promtool"
+  [prometheus_operator]="prometheus-operator prometheus-config-reloader crds/monitoring.coreos.com_prometheuses.yaml"
 )
 check_outputs() {
   local c=$1 d=$2 f

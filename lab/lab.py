@@ -777,6 +777,13 @@ def mirror_releases() -> dict[str, tuple[str, str, list]]:
         rel["velero"] = (f"vmware-tanzu/velero/releases/download/{ver}", ver, [
             ("crds.tar.gz", lambda out, d=d: _tar(out, _tree(d / "crds", "crds"))),
         ])
+    if d := have("prometheus_operator"):
+        ver = v["prometheus_operator"]
+        # Upstream keeps the CRDs in the source tree (example/prometheus-operator-crd): the mirror
+        # packs them once, as crds/*.yaml (as Volcano's).
+        rel["prometheus_operator"] = (f"prometheus-operator/prometheus-operator/releases/download/{ver}", ver, [
+            ("crds.tar.gz", lambda out, d=d: _tar(out, _tree(d / "crds", "crds"))),
+        ])
     if d := have("gofakes3"):
         ver = v["gofakes3"]
         rel["gofakes3"] = (f"johannesboyne/gofakes3/releases/download/{ver}", ver, [
@@ -916,6 +923,13 @@ def topology_text(hosts: dict) -> str:
         # The members have the kwok GPU nodes: they run batch work (Volcano).
         if c.role == "member":
             out += ["    batch: true"]
+        # Prometheus + Thanos sidecar in three clusters (at least three in the global view; two
+        # more HA Prometheus pairs would not fit the lab's memory); the global view in
+        # cluster-beijing, whose two real nodes take Thanos Query's HA shape.
+        if c.name in ("host", "cluster-beijing", "cluster-shanghai"):
+            out += ["    monitoring: true"]
+        if c.name == "cluster-beijing":
+            out += ["    observability: true"]
         # The real (kubelet) nodes: roles side-load their images into them over SSH.
         nodes = sorted((n for n, h in hosts.items() if h.get("role") == "node" and h.get("site") == c.name),
                        key=lambda n: int(n.rsplit("-", 1)[1]))

@@ -29,8 +29,11 @@ KUBE_BIN="$CACHE/bin/kubernetes/$(pin kubernetes)"
 # is what k8s.io/kubernetes v1.35's e2e manifest (test/utils/image/manifest.go) names.
 # A one-binary image is FROM scratch with the binary where upstream's image has it (the
 # roles' commands name that path: /usr/local/bin as Kubernetes' and etcd's images, /bin as
-# Karmada's alpine images, / as Volcano's), ENTRYPOINT that binary; nothing runs a shell.
+# Karmada's alpine images, / as Volcano's, /bin as prometheus-operator's, Prometheus' and
+# Thanos' busybox images), ENTRYPOINT that binary; nothing runs a shell (prometheus-operator
+# execs a shell only for probes of a listenLocal Prometheus, which the roles do not set).
 K=$(pin kubernetes) E=$(pin etcd) KA=$(pin karmada) V=$(pin volcano) VE=$(pin velero) VP=$(pin velero_plugin_for_aws)
+PO=$(pin prometheus_operator) P=$(pin prometheus) T=$(pin thanos)
 IMAGE_TABLE="
 pause   registry.k8s.io/pause:3.10
 agnhost registry.k8s.io/e2e-test-images/agnhost:2.59
@@ -44,6 +47,10 @@ $(for c in scheduler controller-manager webhook-manager; do                     
     echo "vc-$c docker.io/volcanosh/vc-$c:$V volcano/$V/vc-$c /vc-$c"; done)
 velero                docker.io/velero/velero:$VE velero/$VE/velero /velero
 velero-plugin-for-aws docker.io/velero/velero-plugin-for-aws:$VP
+prometheus-operator        quay.io/prometheus-operator/prometheus-operator:$PO        prometheus_operator/$PO/prometheus-operator        /bin/operator
+prometheus-config-reloader quay.io/prometheus-operator/prometheus-config-reloader:$PO prometheus_operator/$PO/prometheus-config-reloader /bin/prometheus-config-reloader
+prometheus                 quay.io/prometheus/prometheus:$P                           prometheus/$P/prometheus                           /bin/prometheus
+thanos                     quay.io/thanos/thanos:$T                                   thanos/$T/thanos                                   /bin/thanos
 "
 declare -A REF=() BINARY=()
 ORDER=()

@@ -21,7 +21,9 @@ description:
   - "Groups: C(clusters), C(host_cluster), C(member_clusters), C(region_<name>), C(site_<name>), C(edge_nodes),
     C(kubeedge_cloud), C(karmada_control_plane), C(karmada_agents), C(control_plane_hosts), C(push_members),
     C(pull_members), C(edge_clusters) (clusters with C(edge: true), registered in Karmada as edge clusters),
-    C(batch_clusters) (clusters with C(batch: true), where Volcano and its queues go).
+    C(batch_clusters) (clusters with C(batch: true), where Volcano and its queues go),
+    C(monitored_clusters) (clusters with C(monitoring: true): HA Prometheus with a Thanos sidecar),
+    C(observability_clusters) (the one cluster with C(observability: true): the Thanos global view).
     Dashes in region and site names become underscores in group names."
   - "Resolved once, here, for every play and role: C(fleetops_artifact_versions) (the pin file overridden by
     C(settings.versions)), C(fleetops_artifact_mirror), C(fleetops_validate_certs), C(fleetops_cloudcore_address)
@@ -50,7 +52,7 @@ options:
   clusters:
     description:
       - Kubernetes clusters, each C({name, role (host|member), region, zones, provider, labels, kubeconfig,
-        context, sync_mode (Push|Pull), api_endpoint, agent_host, edge, batch, nodes, ssh_user, ssh_port, ssh_key, arch}).
+        context, sync_mode (Push|Pull), api_endpoint, agent_host, edge, batch, monitoring, observability, nodes, ssh_user, ssh_port, ssh_key, arch}).
       - C(nodes) are the cluster's worker nodes the collection reaches over SSH, each
         C({name, address, ssh_user, ssh_port, ssh_key, arch, labels}), to side-load images into their
         containerd when C(settings.side_load_images) is true; the cluster's SSH settings are their defaults.
@@ -266,7 +268,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
 
     def _populate(self, topo):
         inv = self.inventory
-        for group in ("clusters", "host_cluster", "member_clusters", "push_members", "pull_members", "edge_clusters", "batch_clusters", "edge_nodes",
+        for group in ("clusters", "host_cluster", "member_clusters", "push_members", "pull_members", "edge_clusters", "batch_clusters",
+                      "monitored_clusters", "observability_clusters", "edge_nodes",
                       "cluster_nodes", "kubeedge_cloud", "karmada_control_plane", "karmada_agents", "control_plane_hosts"):
             inv.add_group(group)
         for region in topo["regions"]:
@@ -294,6 +297,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
                 inv.add_host(name, group="edge_clusters")
             if cluster["batch"]:
                 inv.add_host(name, group="batch_clusters")
+            if cluster["monitoring"]:
+                inv.add_host(name, group="monitored_clusters")
+            if cluster["observability"]:
+                inv.add_host(name, group="observability_clusters")
             inv.add_host(name, group=group_name("region", cluster["region"]))
             self._set(name, {
                 "ansible_connection": "local",

@@ -58,7 +58,7 @@ TOP_KEYS = ("plugin", "regions", "clusters", "edge_sites", "control_plane_hosts"
             "use_vars_plugins")
 REGION_KEYS = ("name", "display_name", "labels")
 CLUSTER_KEYS = ("name", "role", "region", "zones", "provider", "labels", "kubeconfig", "context",
-                "sync_mode", "api_endpoint", "agent_host", "edge", "batch", "queues",
+                "sync_mode", "api_endpoint", "agent_host", "edge", "batch", "queues", "monitoring", "observability",
                 # the cluster's worker nodes reachable over SSH (image side-loading), with defaults for them
                 "nodes", "ssh_user", "ssh_port", "ssh_key", "arch")
 SITE_KEYS = ("name", "region", "cluster", "nodes", "labels", "ssh_user", "ssh_port", "ssh_key", "arch")
@@ -275,6 +275,7 @@ def validate(data, plugin_name="fleetops.kurator.topology", known_versions=None)
     hostnames = {}  # every inventory host name: clusters, edge nodes, control-plane hosts
     clusters = {}
     host_clusters = []
+    observability = []
     for i, cluster in enumerate(c.items("clusters", data.get("clusters"), required=True)):
         path = "clusters[%d]" % i
         if not c.mapping(path, cluster, CLUSTER_KEYS):
@@ -310,9 +311,23 @@ def validate(data, plugin_name="fleetops.kurator.topology", known_versions=None)
         if "batch" in cluster and not isinstance(cluster["batch"], bool):
             c.add(path + ".batch", cluster["batch"], "true or false (true: the cluster runs batch work, Volcano)")
         _queues(c, path, cluster)
+        # monitoring: true runs HA Prometheus (prometheus-operator, Thanos sidecar) in the cluster;
+        # observability: true names the one cluster that runs the global view (Thanos Query, store, compactor).
+        if "monitoring" in cluster and not isinstance(cluster["monitoring"], bool):
+            c.add(path + ".monitoring", cluster["monitoring"],
+                  "true or false (true: the cluster runs HA Prometheus with a Thanos sidecar)")
+        if "observability" in cluster:
+            if not isinstance(cluster["observability"], bool):
+                c.add(path + ".observability", cluster["observability"],
+                      "true or false (true: the cluster runs the Thanos global view)")
+            elif cluster["observability"]:
+                observability.append(path)
     if data.get("clusters") and isinstance(data.get("clusters"), list) and len(host_clusters) != 1:
         c.add("clusters", "%d host clusters%s" % (len(host_clusters), (" at " + ", ".join(host_clusters)) if host_clusters else ""),
               "exactly one cluster with role: host (the cluster that runs the Karmada and KubeEdge control planes)")
+    if len(observability) > 1:
+        c.add("clusters", "%d clusters with observability: true at %s" % (len(observability), ", ".join(observability)),
+              "at most one cluster with observability: true (the one Thanos global view)")
 
     addresses = {}
     # A cluster's nodes: hosts the collection reaches over SSH to side-load images into their containerd.
@@ -560,6 +575,8 @@ def normalize(data):
         item.setdefault("edge", False)
         item.setdefault("batch", False)
         item["queues"] = [dict({"weight": 1, "reclaimable": True, "capability": {}}, **q) for q in item.get("queues") or []]
+        item.setdefault("monitoring", False)
+        item.setdefault("observability", False)
         item["nodes"] = _nodes(cluster, {})
         for key in ("ssh_user", "ssh_port", "ssh_key", "arch"):
             item.pop(key, None)  # now in each node
