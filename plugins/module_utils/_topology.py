@@ -19,9 +19,6 @@ import ipaddress
 import keyword
 import re
 
-# A Kubernetes resource quantity (Volcano queue capability).
-_QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?([eE][0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$")
-
 from ansible_collections.fleetops.kurator.plugins.module_utils._labels import (
     CLUSTER_NAME_MAX,
     DNS1123_LABEL_RULE,
@@ -33,6 +30,9 @@ from ansible_collections.fleetops.kurator.plugins.module_utils._labels import (
     label_value_error,
     problem,
 )
+
+# A Kubernetes resource quantity (Volcano queue capability).
+_QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?([eE][0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$")
 
 # Matched with fullmatch: with match and "$" a trailing newline would pass.
 HOSTNAME = re.compile(r"(?=.{1,253}\Z)([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*")
