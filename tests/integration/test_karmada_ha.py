@@ -52,7 +52,9 @@ def hosts_sh_up(ha: bool) -> None:
 def ha(tmp_path_factory) -> dict:
     """Fresh karmada-ha hosts and a topology naming them; removed afterwards."""
     subprocess.run(["docker", "rm", "-f", *HA_HOSTS], capture_output=True, check=False)
-    shutil.rmtree(CONTROLLER_DIR, ignore_errors=True)
+    # Both controller dirs (the shrunk topology's too) hold host keys of earlier hosts.
+    for state in (CONTROLLER_DIR, CONTROLLER_DIR.parent / "lab-ha-shrunk"):
+        shutil.rmtree(state, ignore_errors=True)
     hosts_sh_up(ha=True)
     lab_hosts = json.loads((STATE / "hosts.json").read_text())
     lab = yaml.safe_load((REPO / "inventories" / "lab" / "topology.yml").read_text())
@@ -65,7 +67,9 @@ def ha(tmp_path_factory) -> dict:
         "control_plane_hosts": [
             {"name": h, "address": lab_hosts[h]["address"], "ssh_user": "root", "ssh_port": 22,
              "ssh_key": key, "roles": ["karmada"]} for h in HA_HOSTS],
-        "settings": {key: lab["settings"][key] for key in ("artifact_mirror", "artifact_checksums", "allow_insecure_http")},
+        # Fresh hosts with new host keys: recorded at first contact (in CONTROLLER_DIR, removed above).
+        "settings": dict({key: lab["settings"][key] for key in ("artifact_mirror", "artifact_checksums", "allow_insecure_http")},
+                         ssh={"trust_on_first_use": True}),
     }
     inventory = tmp_path_factory.mktemp("ha") / "lab-ha" / "topology.yml"
     inventory.parent.mkdir()
