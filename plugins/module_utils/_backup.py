@@ -308,9 +308,8 @@ def kurator_backup(intent, fleet, namespace, labels):
             'metadata': {'name': intent['name'], 'namespace': namespace, 'labels': labels}, 'spec': spec}
 
 
-def kurator_restore(name, backup_name, fleet, namespace, labels, clusters=None, intent=None, namespace_mapping=None,
-                    preserve_node_ports=None):
-    spec = {'backupName': backup_name, 'destination': _destination(fleet, clusters)}
+def _restore_policy(intent, namespace_mapping, preserve_node_ports):
+    """The policy a Restore and a Migrate share: resource filter, namespace mapping, node ports."""
     policy = {}
     rf = _resource_filter(intent or {})
     if rf:
@@ -319,6 +318,13 @@ def kurator_restore(name, backup_name, fleet, namespace, labels, clusters=None, 
         policy['namespaceMapping'] = dict(namespace_mapping)
     if preserve_node_ports is not None:
         policy['preserveNodePorts'] = bool(preserve_node_ports)
+    return policy
+
+
+def kurator_restore(name, backup_name, fleet, namespace, labels, clusters=None, intent=None, namespace_mapping=None,
+                    preserve_node_ports=None):
+    spec = {'backupName': backup_name, 'destination': _destination(fleet, clusters)}
+    policy = _restore_policy(intent, namespace_mapping, preserve_node_ports)
     if policy:
         spec['policy'] = policy
     return {'apiVersion': API_VERSION, 'kind': 'Restore',
@@ -328,14 +334,7 @@ def kurator_restore(name, backup_name, fleet, namespace, labels, clusters=None, 
 def kurator_migrate(name, fleet, source_cluster, target_clusters, namespace, labels, intent=None,
                     namespace_mapping=None, preserve_node_ports=None):
     spec = {'sourceCluster': _destination(fleet, [source_cluster]), 'targetCluster': _destination(fleet, target_clusters)}
-    policy = {}
-    rf = _resource_filter(intent or {})
-    if rf:
-        policy['resourceFilter'] = rf
-    if namespace_mapping:
-        policy['namespaceMapping'] = dict(namespace_mapping)
-    if preserve_node_ports is not None:
-        policy['preserveNodePorts'] = bool(preserve_node_ports)
+    policy = _restore_policy(intent, namespace_mapping, preserve_node_ports)
     if policy:
         spec['policy'] = policy
     return {'apiVersion': API_VERSION, 'kind': 'Migrate',
