@@ -84,7 +84,7 @@ galaxy-import: build
 # The lab comes up for the integration tests and goes down after them, pass or fail.
 integration: collection
 	lab/lab.sh up
-	rc=0; $(BIN)/pytest -q -p no:cacheprovider tests/integration || rc=$$?; \
+	rc=0; $(BIN)/pytest -q -p no:cacheprovider --durations=40 tests/integration || rc=$$?; \
 	  lab/lab.sh down || rc=1; exit $$rc
 
 test: unit lint sanity build galaxy-import integration

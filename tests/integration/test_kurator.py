@@ -77,8 +77,8 @@ def write_topology(path: Path, drop: tuple[str, ...] = ()) -> Path:
         c = {k: v for k, v in c.items() if k not in ("nodes", "agent_host")}
         c["kubeconfig"] = str(KUBECONFIG_DIR / f"{c['name']}.kubeconfig")
         clusters.append(c)
-    settings = {k: lab["settings"][k] for k in ("artifact_mirror", "allow_insecure_http", "validate_certs")
-                if k in lab["settings"]}
+    settings = {k: lab["settings"][k] for k in ("artifact_mirror", "artifact_checksums", "allow_unpinned_checksums",
+                                                "allow_insecure_http", "validate_certs") if k in lab["settings"]}
     settings["s3"] = {"endpoint": lab["settings"]["s3"]["endpoint"], "region": lab["settings"]["s3"]["region"],
                       "buckets": {"velero": "velero-backups", "thanos": "thanos-metrics"}, **S3_KEY}
     topology = {"plugin": "fleetops.kurator.topology", "regions": lab["regions"], "clusters": clusters,

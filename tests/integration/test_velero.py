@@ -476,3 +476,19 @@ def test_restore_into_a_live_namespace_is_refused(inventory):
     proc, dummy = play(inventory, "backup_restore.yml", overrides=dict(overrides, restore_existing_namespace="allow"))
     assert_ok(proc)
     assert get(SOURCE, "-n", NS, "restore", "production-again")["status"]["phase"] == "Completed"
+
+
+def test_removal_with_restores_left_leaves_nothing_and_keeps_the_backups(inventory):
+    """Restores carry Velero's external-resources finalizer: removal releases it (the server that
+    would is gone first) instead of leaving the namespace Terminating; the bucket keeps the backups."""
+    held = [r["metadata"]["name"] for r in get(SOURCE, "-n", NS, "restore")["items"] if r["metadata"].get("finalizers")]
+    assert held, "no Restore with a finalizer left by the tests above: this test would prove nothing"
+    proc, secs = play(inventory, "velero.yml", overrides={"velero_state": "absent"})
+    assert_ok(proc)
+    note(f"velero: removal with {len(held)} finalizer-held restore(s) in {SOURCE} {secs:.1f}s")
+    for c in CLUSTERS:
+        assert kubectl(c, "get", "namespace", NS, "--ignore-not-found") == ""
+        assert not [i for i in get(c, "crd")["items"] if i["spec"]["group"] == "velero.io"]
+    assert keys(lab_s3(), BUCKET, f"{SOURCE}/backups/production-migration/")
+    # Removal again: nothing left to remove.
+    assert_unchanged(play(inventory, "velero.yml", overrides={"velero_state": "absent"})[0], CLUSTERS)
