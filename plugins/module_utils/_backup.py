@@ -21,6 +21,7 @@ import datetime
 import re
 
 from ansible_collections.fleetops.kurator.plugins.module_utils._labels import dns1123_subdomain_error, known_key, problem
+from ansible_collections.fleetops.kurator.plugins.module_utils._velero import go_duration
 
 API_VERSION = 'backup.kurator.dev/v1alpha1'
 BACKUP_POLICY_KEYS = ('schedule', 'retentionPolicy', 'backupContent', 'storageLocation')
@@ -50,12 +51,6 @@ def duration_seconds(text):
     if not isinstance(text, str) or not _DURATION.match(text):
         return None
     return sum(float(n) * _UNIT_SECONDS[u] for n, u in _DURATION_PART.findall(text))
-
-
-def go_duration(seconds):
-    """A Go duration as Velero prints it: 168h0m0s."""
-    seconds = int(round(seconds))
-    return '%dh%dm%ds' % (seconds // 3600, seconds % 3600 // 60, seconds % 60)
 
 
 def _cron_field(text, name, low, high):

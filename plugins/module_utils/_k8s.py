@@ -152,6 +152,11 @@ def ref(obj):
     return ref_
 
 
+def result_refs(results):
+    """The Applier's apply results as a module returns them: each object's reference and changed flag, no body."""
+    return [dict((k, v) for k, v in r.items() if k != 'result') for r in results]
+
+
 class Applier(object):
     """Server-side apply and label-selected delete for a list of objects.
 

@@ -23,7 +23,8 @@ import copy
 import json
 import os
 
-from ansible_collections.fleetops.kurator.plugins.module_utils._k8s import Applier, CoreException, redact, ref
+from ansible_collections.fleetops.kurator.plugins.module_utils._k8s import (
+    Applier, CoreException, k8s_argument_spec, redact, ref, result_refs)
 from ansible_collections.fleetops.kurator.plugins.module_utils._labels import (
     dns1123_label_error, dns1123_subdomain_error, label_key_error, label_value_error, problem)
 from ansible_collections.fleetops.kurator.plugins.module_utils._policy import (
@@ -321,6 +322,18 @@ def application_object(name, namespace, source, sync_policies, fleet=None, clust
 # --- the module runner ------------------------------------------------------------------------
 
 
+def kurator_argument_spec(**extra):
+    """The options every Kurator module has, with the module's own (``crds`` and ``validate``: doc fragment
+    fleetops.kurator.kurator; ``force_conflicts``: fleetops.kurator.karmada_policy.force_conflicts)."""
+    return k8s_argument_spec(
+        namespace=dict(type='str', default='default'),
+        crds=dict(type='path'),
+        validate=dict(type='bool', default=True),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        force_conflicts=dict(type='bool', default=False),
+        **extra)
+
+
 def per_object_diff(diff):
     """The Applier's {before: [...], after: [...]} as one diff per object, as Ansible's callbacks show them."""
     out = []
@@ -383,7 +396,7 @@ def converge(module, objects, kinds, owned, namespace, owner, prune=True, extra=
     except CoreException as exc:
         module.fail_json(msg=str(exc))
     result = dict(extra, changed=changed or bool(deleted), deleted=deleted, owner=owner,
-                  objects=[dict((k, v) for k, v in r.items() if k != 'result') for r in results])
+                  objects=result_refs(results))
     if module._diff:
         result['diff'] = per_object_diff(diff)
     module.exit_json(**result)

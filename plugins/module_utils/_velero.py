@@ -346,3 +346,9 @@ def _label_value(name):
 def parse_time(text):
     """A Kubernetes timestamp (2026-12-02T14:00:00Z) as a naive UTC datetime, or None."""
     return datetime.datetime.strptime(text, '%Y-%m-%dT%H:%M:%SZ') if text else None
+
+
+def took(status):
+    """Seconds from a Velero object's status.startTimestamp to its completionTimestamp, or None."""
+    start, end = parse_time(status.get('startTimestamp')), parse_time(status.get('completionTimestamp'))
+    return (end - start).total_seconds() if start and end else None

@@ -39,16 +39,25 @@ def create(applier, obj):
     return created.to_dict() if hasattr(created, 'to_dict') else created
 
 
-def wait_phase(applier, kind, name, namespace, done, timeout, interval=2):
-    """Poll until the object's status.phase is in done (or it is gone: None); (object, seconds)."""
-    start = time.time()
-    obj = None
+# The phases a Backup or a Restore ends in (Velero's terminal phases of both).
+DONE = ('Completed', 'PartiallyFailed', 'Failed', 'FailedValidation')
+
+
+def wait_for(applier, kind, name, namespace, until, timeout, interval=2, start=None):
+    """Poll the object until until(object) holds (the object is None while it is not there) or timeout
+    seconds have passed since start (default now); (the object as last read, seconds since start)."""
+    start = time.time() if start is None else start
     while True:
         obj = get(applier, kind, name, namespace)
-        phase = ((obj or {}).get('status') or {}).get('phase')
-        if obj is None or phase in done or time.time() - start >= timeout:
+        if until(obj) or time.time() - start >= timeout:
             return obj, time.time() - start
         time.sleep(interval)
+
+
+def wait_phase(applier, kind, name, namespace, done, timeout, interval=2):
+    """Poll until the object's status.phase is in done (or it is gone: None); (object, seconds)."""
+    return wait_for(applier, kind, name, namespace,
+                    lambda obj: obj is None or (obj.get('status') or {}).get('phase') in done, timeout, interval)
 
 
 def location(applier, name, namespace):

@@ -101,7 +101,7 @@ placement_warnings:
 '''
 
 from ansible_collections.fleetops.kurator.plugins.module_utils._k8s import (
-    Applier, CoreException, k8s_argument_spec, k8s_module)
+    Applier, CoreException, k8s_argument_spec, k8s_module, result_refs)
 from ansible_collections.fleetops.kurator.plugins.module_utils._placement import PlacementError, compute_placement
 from ansible_collections.fleetops.kurator.plugins.module_utils._policy import (
     OWNER_LABEL, PolicyError, federated_deployment, federated_identity, owner_value)
@@ -156,7 +156,7 @@ def main():
     except CoreException as exc:
         module.fail_json(msg=str(exc))
     result = dict(changed=changed or bool(deleted), plan=plan, owner=out['owner'], deleted=deleted,
-                  objects=[dict((k, v) for k, v in r.items() if k != 'result') for r in results],
+                  objects=result_refs(results),
                   translations=out['translations'], placement_warnings=[])
     if module._diff:
         result['diff'] = diff

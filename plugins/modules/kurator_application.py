@@ -29,6 +29,7 @@ extends_documentation_fragment:
   - fleetops.kurator.attributes
   - fleetops.kurator.attributes.k8s
   - fleetops.kurator.karmada_policy.force_conflicts
+  - fleetops.kurator.kurator
 options:
   name:
     description: Name of the Application.
@@ -55,13 +56,6 @@ options:
     description: Labels of the Application object.
     type: dict
     default: {}
-  crds:
-    description: A file or directory with Kurator's CRDs to validate against (default - the CRDs installed in the cluster).
-    type: path
-  validate:
-    description: Check the Application against the CRD schema before sending it; C(false) leaves that to the API server.
-    type: bool
-    default: true
   state:
     description: Whether the Application should exist.
     type: str
@@ -111,25 +105,20 @@ errors:
   elements: str
 '''
 
-from ansible_collections.fleetops.kurator.plugins.module_utils._k8s import k8s_argument_spec, k8s_module
+from ansible_collections.fleetops.kurator.plugins.module_utils._k8s import k8s_module
 from ansible_collections.fleetops.kurator.plugins.module_utils._kurator import (
-    API_VERSIONS, KuratorError, application_object, converge, owner_labels)
+    API_VERSIONS, KuratorError, application_object, converge, kurator_argument_spec, owner_labels)
 from ansible_collections.fleetops.kurator.plugins.module_utils._policy import OWNER_LABEL
 
 
 def main():
-    argument_spec = k8s_argument_spec(
+    argument_spec = kurator_argument_spec(
         name=dict(type='str', required=True),
-        namespace=dict(type='str', default='default'),
         source=dict(type='dict'),
         sync_policies=dict(type='list', elements='dict'),
         fleet=dict(type='str'),
         cluster_selector=dict(type='dict'),
         labels=dict(type='dict', default={}),
-        crds=dict(type='path'),
-        validate=dict(type='bool', default=True),
-        state=dict(type='str', default='present', choices=['present', 'absent']),
-        force_conflicts=dict(type='bool', default=False),
     )
     module = k8s_module(argument_spec=argument_spec, supports_check_mode=True,
                         required_if=[('state', 'present', ('source', 'sync_policies'))])

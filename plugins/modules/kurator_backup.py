@@ -30,6 +30,7 @@ extends_documentation_fragment:
   - fleetops.kurator.attributes
   - fleetops.kurator.attributes.k8s
   - fleetops.kurator.karmada_policy.force_conflicts
+  - fleetops.kurator.kurator
 options:
   kind:
     description: Which Kurator object.
@@ -103,13 +104,6 @@ options:
     description: Labels of the object.
     type: dict
     default: {}
-  crds:
-    description: A file or directory with Kurator's CRDs to validate against (default - the CRDs installed in the cluster).
-    type: path
-  validate:
-    description: Check the object against the CRD schema before sending it; C(false) leaves that to the API server.
-    type: bool
-    default: true
   state:
     description: Whether the object should exist.
     type: str
@@ -175,8 +169,8 @@ errors:
 
 from ansible_collections.fleetops.kurator.plugins.module_utils._backup import (
     API_VERSION, BackupError, backup_intent, kurator_backup, kurator_migrate, kurator_restore)
-from ansible_collections.fleetops.kurator.plugins.module_utils._k8s import Applier, CoreException, k8s_argument_spec, k8s_module
-from ansible_collections.fleetops.kurator.plugins.module_utils._kurator import API_VERSIONS, converge, owner_labels
+from ansible_collections.fleetops.kurator.plugins.module_utils._k8s import Applier, CoreException, k8s_module
+from ansible_collections.fleetops.kurator.plugins.module_utils._kurator import API_VERSIONS, converge, kurator_argument_spec, owner_labels
 from ansible_collections.fleetops.kurator.plugins.module_utils._labels import problem
 from ansible_collections.fleetops.kurator.plugins.module_utils._policy import OWNER_LABEL
 
@@ -208,10 +202,9 @@ def storage_warnings(module, params, storage):
 
 
 def main():
-    argument_spec = k8s_argument_spec(
+    argument_spec = kurator_argument_spec(
         kind=dict(type='str', default='Backup', choices=['Backup', 'Restore', 'Migrate']),
         name=dict(type='str'),
-        namespace=dict(type='str', default='default'),
         fleet=dict(type='str'),
         clusters=dict(type='list', elements='str', default=[]),
         definition=dict(type='dict'),
@@ -229,10 +222,6 @@ def main():
         namespace_mapping=dict(type='dict'),
         preserve_node_ports=dict(type='bool'),
         labels=dict(type='dict', default={}),
-        crds=dict(type='path'),
-        validate=dict(type='bool', default=True),
-        state=dict(type='str', default='present', choices=['present', 'absent']),
-        force_conflicts=dict(type='bool', default=False),
     )
     module = k8s_module(argument_spec=argument_spec, supports_check_mode=True,
                         required_one_of=[('name', 'definition')])

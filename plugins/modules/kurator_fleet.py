@@ -32,6 +32,7 @@ extends_documentation_fragment:
   - fleetops.kurator.attributes
   - fleetops.kurator.attributes.k8s
   - fleetops.kurator.karmada_policy.force_conflicts
+  - fleetops.kurator.kurator
 options:
   name:
     description: Name of the Fleet.
@@ -69,17 +70,6 @@ options:
   plugin:
     description: C(Fleet.spec.plugin) as Kurator spells it (C(metric), C(backup), C(grafana), C(policy), ...).
     type: dict
-  crds:
-    description:
-      - A file or directory with Kurator's CRDs to validate against. When omitted, the CRDs installed
-        in the cluster are read.
-    type: path
-  validate:
-    description:
-      - Check the objects against the CRD schemas before sending them. C(false) leaves the checking to
-        the API server alone.
-    type: bool
-    default: true
   state:
     description: Whether the Fleet, its AttachedClusters and Secrets should exist.
     type: str
@@ -138,16 +128,15 @@ errors:
   elements: str
 '''
 
-from ansible_collections.fleetops.kurator.plugins.module_utils._k8s import k8s_argument_spec, k8s_module
+from ansible_collections.fleetops.kurator.plugins.module_utils._k8s import k8s_module
 from ansible_collections.fleetops.kurator.plugins.module_utils._kurator import (
-    FLEET_OWNED, KuratorError, converge, fleet_objects, member_kubeconfig, owner_labels)
+    FLEET_OWNED, KuratorError, converge, fleet_objects, kurator_argument_spec, member_kubeconfig, owner_labels)
 from ansible_collections.fleetops.kurator.plugins.module_utils._policy import OWNER_LABEL
 
 
 def main():
-    argument_spec = k8s_argument_spec(
+    argument_spec = kurator_argument_spec(
         name=dict(type='str', required=True),
-        namespace=dict(type='str', default='default'),
         clusters=dict(type='list', elements='dict', default=[], options=dict(
             name=dict(type='str', required=True),
             kubeconfig=dict(type='raw', no_log=True),
@@ -156,11 +145,7 @@ def main():
             labels=dict(type='dict', default={}),
         )),
         plugin=dict(type='dict'),
-        crds=dict(type='path'),
-        validate=dict(type='bool', default=True),
-        state=dict(type='str', default='present', choices=['present', 'absent']),
         prune=dict(type='bool', default=True),
-        force_conflicts=dict(type='bool', default=False),
     )
     module = k8s_module(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params

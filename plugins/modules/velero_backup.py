@@ -98,18 +98,15 @@ reason:
 """
 
 from ansible_collections.fleetops.kurator.plugins.module_utils._k8s import Applier, CoreException, k8s_argument_spec, k8s_module
-from ansible_collections.fleetops.kurator.plugins.module_utils._velero import MANAGED_BY, VELERO_API, go_duration, go_duration_seconds, parse_time
-from ansible_collections.fleetops.kurator.plugins.module_utils._velero_k8s import create, get, wait_phase
-
-DONE = ('Completed', 'PartiallyFailed', 'Failed', 'FailedValidation')
+from ansible_collections.fleetops.kurator.plugins.module_utils._velero import MANAGED_BY, VELERO_API, go_duration, go_duration_seconds, took
+from ansible_collections.fleetops.kurator.plugins.module_utils._velero_k8s import DONE, create, get, wait_phase
 
 
 def outcome(backup):
     """(phase, seconds, reason in plain words or None)."""
     status = (backup or {}).get('status') or {}
     phase = status.get('phase') or 'New'
-    start, end = parse_time(status.get('startTimestamp')), parse_time(status.get('completionTimestamp'))
-    seconds = (end - start).total_seconds() if start and end else None
+    seconds = took(status)
     reason = None
     if phase == 'FailedValidation':
         reason = 'Velero refused the backup: %s' % '; '.join(status.get('validationErrors') or ['no reason given'])

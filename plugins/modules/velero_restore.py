@@ -109,10 +109,8 @@ error_count:
 import time
 
 from ansible_collections.fleetops.kurator.plugins.module_utils._k8s import Applier, CoreException, k8s_argument_spec, k8s_module
-from ansible_collections.fleetops.kurator.plugins.module_utils._velero import MANAGED_BY, VELERO_API, parse_time
-from ansible_collections.fleetops.kurator.plugins.module_utils._velero_k8s import create, get, wait_phase
-
-DONE = ('Completed', 'PartiallyFailed', 'Failed', 'FailedValidation')
+from ansible_collections.fleetops.kurator.plugins.module_utils._velero import MANAGED_BY, VELERO_API, took
+from ansible_collections.fleetops.kurator.plugins.module_utils._velero_k8s import DONE, create, get, wait_for, wait_phase
 
 
 def main():
@@ -131,15 +129,13 @@ def main():
     try:
         restore = get(applier, 'Restore', p['name'], ns)
         if restore is None:
-            backup = None
-            while backup is None:
-                backup = get(applier, 'Backup', p['backup'], ns)
-                if backup is None and time.time() - start >= p['wait_timeout']:
-                    module.fail_json(msg='velero_restore: backup %s is not in this cluster after %ds: it is in none of its storage '
-                                         'locations (for another cluster\'s backup, run the velero role with velero_restore_from: '
-                                         '[<that cluster>])' % (p['backup'], p['wait_timeout']))
-                if backup is None:
-                    time.sleep(3)
+            # A backup of another cluster appears once Velero has synced it from the storage location.
+            backup, dummy = wait_for(applier, 'Backup', p['backup'], ns, lambda found: found is not None,
+                                     p['wait_timeout'], interval=3, start=start)
+            if backup is None:
+                module.fail_json(msg='velero_restore: backup %s is not in this cluster after %ds: it is in none of its storage '
+                                     'locations (for another cluster\'s backup, run the velero role with velero_restore_from: '
+                                     '[<that cluster>])' % (p['backup'], p['wait_timeout']))
             phase = (backup.get('status') or {}).get('phase')
             if phase not in ('Completed', 'PartiallyFailed'):
                 module.fail_json(msg='velero_restore: backup %s is %s, not Completed: nothing to restore from' % (p['backup'], phase))
@@ -179,9 +175,9 @@ def main():
     phase = status.get('phase') or 'New'
     result = dict(changed=changed, restore=restore, phase=phase, warning_count=status.get('warnings') or 0,
                   error_count=status.get('errors') or 0)
-    t0, t1 = parse_time(status.get('startTimestamp')), parse_time(status.get('completionTimestamp'))
-    if t0 and t1:
-        result['seconds'] = (t1 - t0).total_seconds()
+    seconds = took(status)
+    if seconds is not None:
+        result['seconds'] = seconds
     if phase not in DONE:
         module.fail_json(msg='velero_restore: restore %s is still %s after %ds' % (p['name'], phase, p['wait_timeout']), **result)
     if phase != 'Completed' and p['fail_on_error']:

@@ -162,3 +162,17 @@ def test_fleet_input_errors():
                                                   {'name': 'a', 'kubeconfig': ''}], plugin=[])
     text = '\n'.join(exc.value.errors)
     assert 'clusters[0].labels.k' in text and 'clusters[1].name' in text and 'plugin' in text
+
+
+def test_kurator_argument_spec_matches_its_doc_fragment():
+    """The options every Kurator module takes from kurator_argument_spec are the ones the doc fragment
+    fleetops.kurator.kurator documents (type, default), and the module's own come on top."""
+    import yaml
+    from ansible_collections.fleetops.kurator.plugins.doc_fragments.kurator import ModuleDocFragment
+    spec = _kurator.kurator_argument_spec(name=dict(type='str', required=True))
+    documented = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options']
+    for key, doc in documented.items():
+        assert spec[key]['type'] == doc['type'] and spec[key].get('default') == doc.get('default'), key
+    assert spec['name'] == {'type': 'str', 'required': True}
+    assert spec['state'] == {'type': 'str', 'default': 'present', 'choices': ['present', 'absent']}
+    assert spec['kubeconfig']['no_log'] is True   # the connection options are kubernetes.core's
