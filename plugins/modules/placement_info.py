@@ -35,12 +35,15 @@ options:
   resource_name:
     description: Only bindings for a resource with this name.
     type: str
-  topology:
+  member_clusters:
     description:
       - Member clusters for the plan (C(name), C(labels), C(provider), C(region), C(zones),
-        C(available_replicas)). Read from the Karmada Cluster objects when omitted.
+        C(available_replicas)), shaped like the topology's C(member_clusters). Read from the Karmada
+        Cluster objects when omitted.
+      - The alias C(topology) is the option's earlier name.
     type: list
     elements: dict
+    aliases: [topology]
 '''
 
 EXAMPLES = r'''
@@ -97,7 +100,7 @@ from ansible_collections.fleetops.kurator.plugins.module_utils._placement import
     PlacementError, compute_placement, normalize_clusters)
 
 
-def binding_report(binding, topology):
+def binding_report(binding, clusters):
     meta, spec = binding.get('metadata') or {}, binding.get('spec') or {}
     resource = spec.get('resource') or {}
     replicas = spec.get('replicas') or 0
@@ -107,7 +110,7 @@ def binding_report(binding, topology):
              'replicas': replicas, 'scheduled': scheduled}
     try:
         # A first-schedule plan: dynamic strategies that scaled step by step may legitimately differ.
-        plan = compute_placement(topology, spec.get('placement') or {}, replicas, uid=resource.get('uid') or '')
+        plan = compute_placement(clusters, spec.get('placement') or {}, replicas, uid=resource.get('uid') or '')
         entry['plan'] = plan
     except PlacementError as exc:
         entry['plan'] = {}
@@ -122,18 +125,18 @@ def main():
         name=dict(type='str'),
         kind=dict(type='str'),
         resource_name=dict(type='str'),
-        topology=dict(type='list', elements='dict'),
+        member_clusters=dict(type='list', elements='dict', aliases=['topology']),
     )
     module = k8s_module(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
-    if params['topology'] is not None:
+    if params['member_clusters'] is not None:
         try:
-            normalize_clusters(params['topology'], 0)
+            normalize_clusters(params['member_clusters'], 0)
         except PlacementError as exc:
-            module.fail_json(msg='topology: %s' % exc)
+            module.fail_json(msg='member_clusters: %s' % exc)
     applier = Applier(module)
     try:
-        topology = params['topology'] if params['topology'] is not None else karmada_clusters(applier)
+        clusters = params['member_clusters'] if params['member_clusters'] is not None else karmada_clusters(applier)
         items = applier.list('work.karmada.io/v1alpha2', 'ResourceBinding', params['namespace'])
     except CoreException as exc:
         module.fail_json(msg=str(exc))
@@ -146,7 +149,7 @@ def main():
             continue
         if params['resource_name'] and resource.get('name') != params['resource_name']:
             continue
-        bindings.append(binding_report(item, topology))
+        bindings.append(binding_report(item, clusters))
     module.exit_json(changed=False, bindings=bindings)
 
 

@@ -66,12 +66,16 @@ options:
   uid:
     description: UID of the resource template for the plan's tie-break. Read from the resource when found.
     type: str
-  topology:
+  member_clusters:
     description:
       - Member clusters for RV(plan) (C(name), C(labels), C(provider), C(region), C(zones),
-        C(available_replicas)). Read from the Karmada Cluster objects when omitted.
+        C(available_replicas)), shaped like the topology's C(member_clusters). Read from the Karmada
+        Cluster objects when omitted.
+      - Not the short form's O(clusters), which selects clusters by name for the policy itself.
+      - The alias C(topology) is the option's earlier name.
     type: list
     elements: dict
+    aliases: [topology]
 notes:
   - The plan does not consider cluster taints, API enablement or eviction, which the real scheduler also
     filters on; M(fleetops.kurator.placement_info) compares the plan with the real binding.
@@ -163,16 +167,16 @@ def compute_plan(applier, placement, selectors, namespace, params, warnings):
         uid = found_uid if uid is None else uid
     if replicas is None:
         return {}
-    topology = params['topology']
-    if topology is None:
+    clusters = params['member_clusters']
+    if clusters is None:
         try:
-            topology = karmada_clusters(applier)
+            clusters = karmada_clusters(applier)
         except Exception as exc:
             names = (placement.get('clusterAffinity') or {}).get('clusterNames')
-            topology = [{'name': n} for n in names or []]
+            clusters = [{'name': n} for n in names or []]
             warnings.append('could not list Karmada clusters (%s); plan uses clusterNames only' % exc)
     try:
-        return compute_placement(topology, placement, replicas, uid=uid or '')
+        return compute_placement(clusters, placement, replicas, uid=uid or '')
     except PlacementError as exc:
         warnings.append('Karmada could not schedule this placement: %s' % exc)
         return {}
@@ -188,7 +192,7 @@ def main():
         weights=dict(type='dict'),
         replicas=dict(type='int'),
         uid=dict(type='str'),
-        topology=dict(type='list', elements='dict'),
+        member_clusters=dict(type='list', elements='dict', aliases=['topology']),
     )
     module = k8s_module(argument_spec=argument_spec, supports_check_mode=True,
                         mutually_exclusive=[('spec', key) for key in SHORT_FORM])
@@ -197,11 +201,11 @@ def main():
     if params['replicas'] is not None and not 0 <= params['replicas'] <= INT32_MAX:
         module.fail_json(msg='replicas: got %d; expected an integer from 0 to %d (Kubernetes replicas are an int32)'
                          % (params['replicas'], INT32_MAX))
-    if params['topology'] is not None:
+    if params['member_clusters'] is not None:
         try:
-            normalize_clusters(params['topology'], 0)
+            normalize_clusters(params['member_clusters'], 0)
         except PlacementError as exc:
-            module.fail_json(msg='topology: %s' % exc)
+            module.fail_json(msg='member_clusters: %s' % exc)
 
     def build(applier, namespace):
         if params['spec'] is not None:

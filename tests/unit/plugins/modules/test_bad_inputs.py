@@ -483,15 +483,15 @@ CASES = [
     ('mod-pp-placement-string', module(propagation_policy, {'name': 'p', 'spec': {
         'resourceSelectors': [SEL], 'placement': 'x'}}), 'spec.placement'),
     ('mod-pp-replicas-int32', module(propagation_policy, {'name': 'p', 'spec': pp_spec(), 'replicas': BIG,
-                                                          'topology': TOPOLOGY}), 'replicas'),
+                                                          'member_clusters': TOPOLOGY}), 'replicas'),
     ('mod-pp-replicas-negative', module(propagation_policy, {'name': 'p', 'spec': pp_spec(), 'replicas': -1,
-                                                             'topology': TOPOLOGY}), 'replicas'),
-    ('mod-pp-topology-name', module(propagation_policy, {'name': 'p', 'spec': pp_spec(), 'replicas': 2,
-                                                         'topology': [{'name': 'Bad Name'}]}), 'topology'),
-    ('mod-pp-topology-labels', module(propagation_policy, {'name': 'p', 'spec': pp_spec(), 'replicas': 2,
-                                                           'topology': [{'name': 'a', 'labels': 'x'}]}), 'topology'),
-    ('mod-pp-topology-zones', module(propagation_policy, {'name': 'p', 'spec': pp_spec(), 'replicas': 2,
-                                                          'topology': [{'name': 'a', 'zones': 5}]}), 'topology'),
+                                                             'member_clusters': TOPOLOGY}), 'replicas'),
+    ('mod-pp-member-clusters-name', module(propagation_policy, {'name': 'p', 'spec': pp_spec(), 'replicas': 2,
+                                                         'member_clusters': [{'name': 'Bad Name'}]}), 'member_clusters'),
+    ('mod-pp-member-clusters-labels', module(propagation_policy, {'name': 'p', 'spec': pp_spec(), 'replicas': 2,
+                                                           'member_clusters': [{'name': 'a', 'labels': 'x'}]}), 'member_clusters'),
+    ('mod-pp-member-clusters-zones', module(propagation_policy, {'name': 'p', 'spec': pp_spec(), 'replicas': 2,
+                                                          'member_clusters': [{'name': 'a', 'zones': 5}]}), 'member_clusters'),
     ('mod-pp-short-weight', module(propagation_policy, {'name': 'p', 'resources': [SEL], 'mode': 'weighted',
                                                         'weights': {'a': 'heavy'}}), 'weights.a'),
     ('mod-pp-short-clusters', module(propagation_policy, {'name': 'p', 'resources': [SEL],
@@ -504,7 +504,7 @@ CASES = [
     ('mod-pp-resources-typo', module(propagation_policy, {'name': 'p', 'resources': [dict(SEL, nmae='x')]}),
      "did you mean 'name'"),
     ('mod-pp-clusternames-string', module(propagation_policy, {'name': 'p', 'spec': with_path(
-        pp_spec(), 'placement.clusterAffinity.clusterNames', 'ab'), 'replicas': 2, 'topology': CLUSTERS}),
+        pp_spec(), 'placement.clusterAffinity.clusterNames', 'ab'), 'replicas': 2, 'member_clusters': CLUSTERS}),
      'spec.placement.clusterAffinity.clusterNames'),
     ('mod-op-rules-string', module(override_policy, {'name': 'op', 'spec': {'overrideRules': 'x'}}),
      'spec.overrideRules'),
@@ -524,11 +524,11 @@ CASES = [
         {'kind': 'Service', 'metadata': {'name': 's'}}]}), 'exactly one FederatedDeployment'),
     ('mod-fed-name', module(federated_deployment, {'definition': fed_module_docs('metadata.name', 'Frontend_App')}),
      'metadata.name'),
-    ('mod-info-topology-zones', module(placement_info, {'topology': [{'name': 'a', 'zones': 5}]}, binding),
-     'topology'),
-    ('mod-info-topology-name', module(placement_info, {'topology': [{'name': 'Bad Name'}]}, binding), 'topology'),
-    ('mod-info-topology-labels', module(placement_info, {'topology': [{'name': 'a', 'labels': {'x': True}}]},
-                                        binding), 'topology'),
+    ('mod-info-member-clusters-zones', module(placement_info, {'member_clusters': [{'name': 'a', 'zones': 5}]}, binding),
+     'member_clusters'),
+    ('mod-info-member-clusters-name', module(placement_info, {'member_clusters': [{'name': 'Bad Name'}]}, binding), 'member_clusters'),
+    ('mod-info-member-clusters-labels', module(placement_info, {'member_clusters': [{'name': 'a', 'labels': {'x': True}}]},
+                                        binding), 'member_clusters'),
 ]
 
 
@@ -577,5 +577,5 @@ def test_valid_inputs_still_work(run_module):
     assert place(placement={'clusterAffinity': {'clusterNames': ['ab']}})(None) == {'ab': 3}
     assert traffic({'a': 1, 'b': 2}, normalize=True)(None) == {'a': 33, 'b': 67}
     assert traffic({'a': 1, 'b': 2}, False)(None) == {'a': 1, 'b': 2}
-    res = module(propagation_policy, {'name': 'p', 'spec': pp_spec(), 'replicas': 2, 'topology': CLUSTERS})(run_module)
+    res = module(propagation_policy, {'name': 'p', 'spec': pp_spec(), 'replicas': 2, 'member_clusters': CLUSTERS})(run_module)
     assert res['plan'] == {'a': 2, 'b': 2}

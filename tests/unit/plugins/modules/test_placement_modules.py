@@ -27,7 +27,7 @@ def test_example_01_apply_idempotent_check_and_diff(run_module):
     client = FakeClient()
     client.add({'apiVersion': 'apps/v1', 'kind': 'Deployment',
                 'metadata': {'name': 'nginx', 'namespace': 'default', 'uid': 'u-1'}, 'spec': {'replicas': 2}})
-    args = {'name': 'nginx-propagation', 'spec': pp['spec'], 'topology': TOPOLOGY}
+    args = {'name': 'nginx-propagation', 'spec': pp['spec'], 'member_clusters': TOPOLOGY}
     # check mode: dry run, nothing stored, but a change is predicted with a diff
     res = run_module(propagation_policy, args, client, check_mode=True, diff=True)
     assert res['changed'] is True
@@ -49,7 +49,7 @@ def test_example_02_translations_warnings_and_plan(run_module):
     cpp = load('02-frontend-weighted.yaml')[0]
     client = FakeClient()
     res = run_module(propagation_policy, {'name': 'frontend-app', 'cluster_scoped': True, 'spec': cpp['spec'],
-                                          'replicas': 10, 'uid': '', 'topology': TOPOLOGY}, client)
+                                          'replicas': 10, 'uid': '', 'member_clusters': TOPOLOGY}, client)
     assert res['plan'] == {'cluster-shanghai': 6, 'cluster-hangzhou': 4}
     assert any('staticWeightList' in t for t in res['translations'])
     assert any('Aggregated' in w for w in res['placement_warnings'])
@@ -75,7 +75,7 @@ def test_short_form_and_mutual_exclusion(run_module):
         'name': 'api', 'namespace': 'shop',
         'resources': [{'apiVersion': 'apps/v1', 'kind': 'Deployment', 'name': 'api'}],
         'cluster_labels': {'region': 'east-china'}, 'mode': 'weighted',
-        'weights': {'cluster-shanghai': 3, 'cluster-hangzhou': 1}, 'replicas': 8, 'topology': TOPOLOGY}, client)
+        'weights': {'cluster-shanghai': 3, 'cluster-hangzhou': 1}, 'replicas': 8, 'member_clusters': TOPOLOGY}, client)
     assert res['plan'] == {'cluster-shanghai': 6, 'cluster-hangzhou': 2}
     with pytest.raises(FailJson):
         run_module(propagation_policy, {'name': 'x', 'spec': {}, 'clusters': ['a']}, client)
@@ -198,6 +198,24 @@ def test_placement_info_compares_binding(run_module):
     res = run_module(placement_info, {'resource_name': 'good'}, client)
     assert [b['name'] for b in res['bindings']] == ['good-deployment']
 
+
+
+def test_member_clusters_keeps_its_earlier_name_topology(run_module):
+    """member_clusters was called topology: the alias gives the same plan in both modules."""
+    cpp = load('02-frontend-weighted.yaml')[0]
+    results = [run_module(propagation_policy, {'name': 'frontend-app', 'cluster_scoped': True, 'spec': cpp['spec'],
+                                               'replicas': 10, 'uid': '', key: TOPOLOGY}, FakeClient())
+               for key in ('member_clusters', 'topology')]
+    assert [r['plan'] for r in results] == [{'cluster-shanghai': 6, 'cluster-hangzhou': 4}] * 2
+    client = FakeClient()
+    client.add({'apiVersion': 'work.karmada.io/v1alpha2', 'kind': 'ResourceBinding',
+                'metadata': {'name': 'frontend-app-deployment', 'namespace': 'default'},
+                'spec': {'resource': {'apiVersion': 'apps/v1', 'kind': 'Deployment', 'name': 'frontend-app', 'uid': ''},
+                         'replicas': 10, 'placement': results[0]['object']['spec']['placement'],
+                         'clusters': [{'name': 'cluster-shanghai', 'replicas': 6}, {'name': 'cluster-hangzhou', 'replicas': 4}]}})
+    plans = [run_module(placement_info, {key: TOPOLOGY}, client)['bindings'][0]['plan']
+             for key in ('member_clusters', 'topology')]
+    assert plans == [{'cluster-shanghai': 6, 'cluster-hangzhou': 4}] * 2
 
 def test_objects_of_the_legacy_field_manager_are_handed_over():
     """An object applied before 0.1.0 as field manager fleetops.kurator (label value too) moves to the one
