@@ -226,7 +226,7 @@ def lab_secrets(extra: dict[str, str]) -> dict[str, str]:
     """Every secret value the lab holds: the kubeconfigs' client keys and tokens, every Secret's
     data in the five clusters and in Karmada (when it runs), the controller PKI keys, the lab's
     S3 credentials and SSH private key; as written, base64 and decoded."""
-    from test_site import secret_values  # the same sources as site.yml's -vvv test
+    from test_site import lab_file, pki_keys, secret_values  # the same sources as site.yml's -vvv test
 
     out = {}
     for name in CLUSTERS:
@@ -240,22 +240,27 @@ def lab_secrets(extra: dict[str, str]) -> dict[str, str]:
                     out[f"{name} kubeconfig client key (PEM line {i})"] = line
             if fields.get("token"):
                 out[f"{name} kubeconfig token"] = fields["token"]
-    if runners.karmada_answers(TOPOLOGY):
+    # The controller PKI exists once the karmada role has run, and test_awx.py runs before
+    # test_karmada.py: with Karmada up its keys must be there; without it, keys left by an
+    # earlier install are searched for too.
+    karmada = runners.karmada_answers(TOPOLOGY)
+    if karmada:
         out.update(secret_values(runners.karmada_kubeconfig(TOPOLOGY)))
-    for key in sorted(PKI.rglob("*.key")) if PKI.exists() else []:
+    for key in pki_keys() if karmada else sorted(PKI.rglob("*.key")):
         for i, line in enumerate(pem_lines(key.read_text())):
             out[f"controller {key.relative_to(PKI)} (PEM line {i})"] = line
         out[f"controller {key.relative_to(PKI)} (base64 file)"] = base64.b64encode(key.read_bytes()).decode()
-    s3 = REPO / ".lab" / "s3" / "credentials"   # the lab's S3 store (lab.py)
-    if s3.exists():
-        for line in s3.read_text().splitlines():
-            key, _sep, value = line.partition("=")
-            if key.strip() in ("aws_access_key_id", "aws_secret_access_key") and value.strip():
-                out[f"lab S3 {key.strip()}"] = value.strip()
-    ssh_key = REPO / ".lab" / "ssh" / "id_ed25519"
-    if ssh_key.exists():
-        for i, line in enumerate(pem_lines(ssh_key.read_text())):
-            out[f"lab ssh key (line {i})"] = line
+    s3 = lab_file(".lab/s3/credentials", "lab.py's write_s3_credentials at lab-up")   # the lab's S3 store
+    for line in s3.read_text().splitlines():
+        key, _sep, value = line.partition("=")
+        if key.strip() in ("aws_access_key_id", "aws_secret_access_key") and value.strip():
+            out[f"lab S3 {key.strip()}"] = value.strip()
+    assert {"lab S3 aws_access_key_id", "lab S3 aws_secret_access_key"} <= set(out), f"{s3} lacks a key id or secret key"
+    ssh_key = lab_file(".lab/ssh/id_ed25519", "lab/hosts/hosts.sh at lab-up")
+    ssh_lines = pem_lines(ssh_key.read_text())
+    assert ssh_lines, f"{ssh_key} holds no PEM body"
+    for i, line in enumerate(ssh_lines):
+        out[f"lab ssh key (line {i})"] = line
     out.update(extra)
     return {what: value for what, value in out.items() if len(value.strip()) >= MIN_LENGTH}
 

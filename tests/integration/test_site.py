@@ -53,6 +53,21 @@ def pem_bodies(path: Path) -> list[str]:
     return [line for line in path.read_text().splitlines() if line and not line.startswith("-----")]
 
 
+def lab_file(relative: str, made_by: str) -> Path:
+    """A file of the lab that holds secrets the tests search for: missing, it is a failure naming it
+    (a needle left out would let its secret leak unnoticed)."""
+    path = REPO / relative
+    assert path.is_file(), f"{path} is missing ({made_by} writes it): its secrets cannot be searched for"
+    return path
+
+
+def pki_keys() -> list[Path]:
+    """The controller PKI's private keys (the karmada role writes them); none is a failure naming the directory."""
+    keys = sorted(PKI.rglob("*.key"))
+    assert keys, f"no private key under the controller PKI {PKI} (the karmada role writes them)"
+    return keys
+
+
 def needles() -> dict[str, str]:
     out = {}
     for name in CLUSTERS:
@@ -60,12 +75,12 @@ def needles() -> dict[str, str]:
         user = yaml.safe_load((KUBECONFIG_DIR / f"{name}.kubeconfig").read_text())["users"][0]["user"]
         out[f"{name} kubeconfig client-key-data"] = user["client-key-data"]
     out.update(secret_values(karmada_kubeconfig(TOPOLOGY)))
-    credentials = REPO / ".lab" / "s3" / "credentials"
-    if credentials.exists():
-        for line in credentials.read_text().splitlines():
-            if line.startswith("aws_secret_access_key"):
-                out["lab S3 secret access key"] = line.split("=", 1)[1].strip()
-    for key in sorted(PKI.rglob("*.key")):
+    credentials = lab_file(".lab/s3/credentials", "lab.py's write_s3_credentials at lab-up")
+    for line in credentials.read_text().splitlines():
+        if line.startswith("aws_secret_access_key"):
+            out["lab S3 secret access key"] = line.split("=", 1)[1].strip()
+    assert "lab S3 secret access key" in out, f"{credentials} has no aws_secret_access_key line"
+    for key in pki_keys():
         body = pem_bodies(key)
         out[f"controller {key.relative_to(PKI)}"] = body[0]
         out[f"controller {key.relative_to(PKI)} (base64 file)"] = base64.b64encode(key.read_bytes()).decode()
