@@ -487,11 +487,11 @@ CASES = [
     ('mod-pp-replicas-negative', module(propagation_policy, {'name': 'p', 'spec': pp_spec(), 'replicas': -1,
                                                              'member_clusters': TOPOLOGY}), 'replicas'),
     ('mod-pp-member-clusters-name', module(propagation_policy, {'name': 'p', 'spec': pp_spec(), 'replicas': 2,
-                                                         'member_clusters': [{'name': 'Bad Name'}]}), 'member_clusters'),
+                                                                'member_clusters': [{'name': 'Bad Name'}]}), 'member_clusters'),
     ('mod-pp-member-clusters-labels', module(propagation_policy, {'name': 'p', 'spec': pp_spec(), 'replicas': 2,
-                                                           'member_clusters': [{'name': 'a', 'labels': 'x'}]}), 'member_clusters'),
+                                                                  'member_clusters': [{'name': 'a', 'labels': 'x'}]}), 'member_clusters'),
     ('mod-pp-member-clusters-zones', module(propagation_policy, {'name': 'p', 'spec': pp_spec(), 'replicas': 2,
-                                                          'member_clusters': [{'name': 'a', 'zones': 5}]}), 'member_clusters'),
+                                                                 'member_clusters': [{'name': 'a', 'zones': 5}]}), 'member_clusters'),
     ('mod-pp-short-weight', module(propagation_policy, {'name': 'p', 'resources': [SEL], 'mode': 'weighted',
                                                         'weights': {'a': 'heavy'}}), 'weights.a'),
     ('mod-pp-short-clusters', module(propagation_policy, {'name': 'p', 'resources': [SEL],
@@ -528,7 +528,7 @@ CASES = [
      'member_clusters'),
     ('mod-info-member-clusters-name', module(placement_info, {'member_clusters': [{'name': 'Bad Name'}]}, binding), 'member_clusters'),
     ('mod-info-member-clusters-labels', module(placement_info, {'member_clusters': [{'name': 'a', 'labels': {'x': True}}]},
-                                        binding), 'member_clusters'),
+                                               binding), 'member_clusters'),
 ]
 
 

@@ -199,7 +199,6 @@ def test_placement_info_compares_binding(run_module):
     assert [b['name'] for b in res['bindings']] == ['good-deployment']
 
 
-
 def test_member_clusters_keeps_its_earlier_name_topology(run_module):
     """member_clusters was called topology: the alias gives the same plan in both modules."""
     cpp = load('02-frontend-weighted.yaml')[0]
@@ -216,6 +215,7 @@ def test_member_clusters_keeps_its_earlier_name_topology(run_module):
     plans = [run_module(placement_info, {key: TOPOLOGY}, client)['bindings'][0]['plan']
              for key in ('member_clusters', 'topology')]
     assert plans == [{'cluster-shanghai': 6, 'cluster-hangzhou': 4}] * 2
+
 
 def test_objects_of_the_legacy_field_manager_are_handed_over():
     """An object applied before 0.1.0 as field manager fleetops.kurator (label value too) moves to the one
