@@ -22,6 +22,7 @@ import json
 import os
 import secrets
 import subprocess
+import time
 import urllib.request
 from pathlib import Path
 
@@ -139,7 +140,9 @@ def test_install(inventory):
     proc, secs = run(inventory)
     assert_ok(proc)
     assert recap(proc.stdout)["host"]["changed"] > 0
-    note(f"kurator: install (CRDs, Fleet of {len(MEMBERS)}, 1 Application) {secs:.1f}s")
+    note(f"kurator: install (CRDs, Fleet of {len(MEMBERS)}, 1 Application, 2 operators) {secs:.1f}s")
+    # Nobody provides cluster-operator's webhook serving certificate in the lab (no cert-manager): the role says so.
+    assert "Secret kurator-system/kurator-webhook-service-cert" in " ".join(proc.stdout.split()), proc.stdout[-3000:]
     crds = kurator_crds()
     assert sorted(c["metadata"]["name"] for c in crds) == sorted([
         "applications.apps.kurator.dev", "backups.backup.kurator.dev", "migrates.backup.kurator.dev",
@@ -182,26 +185,72 @@ def test_install(inventory):
     assert migrate["spec"]["sourceCluster"]["clusters"] == [{"kind": "AttachedCluster", "name": "cluster-beijing"}]
 
 
-def test_fleet_manager_in_the_ha_shape():
-    """Kurator's fleet-manager image cannot be built here: its pods go to the host cluster's kwok nodes,
-    where they only "run". Checked: the shape as the API server stores it and the spread."""
-    d = get("deployment", "-n", "kurator-system", "kurator-fleet-manager")
-    assert d["spec"]["replicas"] == 3 and d["status"].get("readyReplicas") == 3
+OPERATORS = ["fleet-manager", "cluster-operator"]
+OPERATOR_NS = "kurator-system"
+
+
+def can_i(operator: str, verb: str, resource: str, namespace: str = OPERATOR_NS) -> bool:
+    """The real API server's RBAC authorizer, asked as the operator's ServiceAccount."""
+    proc = kubectl("auth", "can-i", verb, resource, "-n", namespace,
+                   f"--as=system:serviceaccount:{OPERATOR_NS}:kurator-{operator}", check=False)
+    return proc.stdout.strip() == "yes"
+
+
+@pytest.mark.parametrize("operator", OPERATORS)
+def test_operator_in_the_ha_shape(operator):
+    """Kurator's operator images cannot be built here: their pods go to the host cluster's kwok nodes,
+    where they only "run". Checked on the live objects: the shape as the API server stores it (probes,
+    leader election, anti-affinity, requests), the spread of the 3 replicas over 3 nodes, the
+    PodDisruptionBudget as the disruption controller counts it, and the RBAC leader election needs."""
+    name = f"kurator-{operator}"
+    d = get("deployment", "-n", OPERATOR_NS, name)
+    assert d["spec"]["replicas"] == 3 and d["status"].get("readyReplicas") == 3, d["status"]
     spec = d["spec"]["template"]["spec"]
-    term = spec["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"][0]
-    assert term["topologyKey"] == "kubernetes.io/hostname"
+    assert spec["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"] == [
+        {"topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchLabels": {"app.kubernetes.io/name": name}}}]
+    assert spec["nodeSelector"] == {"type": "kwok"}
+    assert spec["serviceAccountName"] == name
     c = spec["containers"][0]
-    assert c["image"] == f"ghcr.io/kurator-dev/fleet-manager:{VERSION['kurator']}"
+    assert c["image"] == f"ghcr.io/kurator-dev/{operator}:{VERSION['kurator']}"
     assert "--leader-elect=true" in c["args"]
-    assert c["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "healthz", "scheme": "HTTP"}
-    assert c["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "healthz", "scheme": "HTTP"}
+    probe = {"timeoutSeconds": 1, "successThreshold": 1, "failureThreshold": 3}
+    assert c["livenessProbe"] == {"httpGet": {"path": "/healthz", "port": "healthz", "scheme": "HTTP"},
+                                  "initialDelaySeconds": 15, "periodSeconds": 20, **probe}
+    assert c["readinessProbe"] == {"httpGet": {"path": "/readyz", "port": "healthz", "scheme": "HTTP"},
+                                   "initialDelaySeconds": 5, "periodSeconds": 10, **probe}
     assert {"name": "healthz", "containerPort": 9440, "protocol": "TCP"} in c["ports"]
-    assert c["resources"]["requests"]
-    pods = get("pods", "-n", "kurator-system", "-l", "app.kubernetes.io/name=kurator-fleet-manager")["items"]
+    assert c["resources"]["requests"]["cpu"] and c["resources"]["requests"]["memory"]
+    if operator == "cluster-operator":
+        assert "--metrics-bind-addr=127.0.0.1:8080" in c["args"] and "--webhook-port=9443" in c["args"]
+        assert {"name": "webhook-server", "containerPort": 9443, "protocol": "TCP"} in c["ports"]
+        cert_dir = next(a.split("=", 1)[1] for a in c["args"] if a.startswith("--webhook-cert-dir="))
+        mount = next(m for m in c["volumeMounts"] if m["mountPath"] == cert_dir)
+        volume = next(v for v in spec["volumes"] if v["name"] == mount["name"])
+        assert volume["secret"]["secretName"] == "kurator-webhook-service-cert" and not volume["secret"].get("optional")
+        svc = get("service", "-n", OPERATOR_NS, "kurator-webhook-service")["spec"]
+        assert svc["selector"] == {"app.kubernetes.io/name": name}
+        assert [(p["port"], p["targetPort"]) for p in svc["ports"]] == [(443, "webhook-server")]
+    pods = get("pods", "-n", OPERATOR_NS, "-l", f"app.kubernetes.io/name={name}")["items"]
     nodes = [p["spec"].get("nodeName") for p in pods]
     assert len(pods) == 3 and len(set(nodes)) == 3 and None not in nodes, nodes
-    assert get("pdb", "-n", "kurator-system", "kurator-fleet-manager")["spec"]["maxUnavailable"] == 1
-    note(f"kurator: fleet-manager 3 replicas on {sorted(nodes)} (kwok: shape only)")
+    kwok = {n["metadata"]["name"] for n in get("nodes", "-l", "type=kwok")["items"]}
+    assert set(nodes) <= kwok, (nodes, kwok)
+    ready = [p["metadata"]["name"] for p in pods
+             if any(cond["type"] == "Ready" and cond["status"] == "True" for cond in p["status"].get("conditions", []))]
+    assert len(ready) == 3, ready
+    # The disruption controller (kube-controller-manager) counts the pods the PDB covers.
+    deadline = time.monotonic() + 30
+    while True:
+        pdb = get("pdb", "-n", OPERATOR_NS, name)
+        status = pdb.get("status", {})
+        if status.get("currentHealthy") == 3 or time.monotonic() > deadline:
+            break
+        time.sleep(2)
+    assert pdb["spec"] == {"maxUnavailable": 1, "selector": {"matchLabels": {"app.kubernetes.io/name": name}}}
+    assert (status.get("expectedPods"), status.get("currentHealthy"), status.get("disruptionsAllowed")) == (3, 3, 1), status
+    # Leader election: the ServiceAccount may take and renew a Lease in its namespace.
+    assert can_i(operator, "create", "leases.coordination.k8s.io") and can_i(operator, "update", "leases.coordination.k8s.io")
+    note(f"kurator: {operator} 3 replicas on {sorted(nodes)}, PDB {status.get('currentHealthy')}/3 healthy (kwok: shape only)")
 
 
 def test_secret_kubeconfigs_reach_their_members(inventory, tmp_path):
@@ -341,4 +390,6 @@ def test_absent_leaves_nothing(inventory):
     assert not kurator_crds()
     namespaces = [n["metadata"]["name"] for n in get("namespaces")["items"]]
     assert NS not in namespaces and "kurator-system" not in namespaces
-    assert kubectl("get", "clusterrole", "kurator-fleet-manager", check=False).returncode != 0
+    for operator in OPERATORS:
+        for kind in ("clusterrole", "clusterrolebinding"):
+            assert kubectl("get", kind, f"kurator-{operator}", check=False).returncode != 0, (kind, operator)
