@@ -32,7 +32,7 @@ import pytest
 import yaml
 
 from conftest import KUBECONFIG_DIR, REPO, TOPOLOGY
-from runners import ansible_playbook, assert_ok, assert_unchanged, note, recap, wait
+from runners import ansible_playbook, assert_ok, assert_unchanged, karmada_answers, note, recap, wait
 
 pytestmark = pytest.mark.lab
 
@@ -42,6 +42,19 @@ TOPO = yaml.safe_load(INVENTORY.read_text())
 MONITORED = [c["name"] for c in TOPO["clusters"] if c.get("monitoring")]
 OBSERVABILITY = next(c["name"] for c in TOPO["clusters"] if c.get("observability"))
 NODES = {c["name"]: [n["address"] for n in c.get("nodes", [])] for c in TOPO["clusters"]}
+NODE_NAMES = {c["name"]: {n["name"] for n in c.get("nodes", [])} for c in TOPO["clusters"]}
+# Where the topology installs each component (the playbooks' hosts, role prometheus' defaults):
+# Volcano in the batch clusters, Velero in the members (velero_clusters' default), Karmada's
+# controllers in the host cluster (in_cluster mode) or on the karmada control-plane hosts (host mode).
+BATCH = {c["name"] for c in TOPO["clusters"] if c.get("batch")}
+MEMBERS = {c["name"] for c in TOPO["clusters"] if c.get("role") == "member"}
+HOST = next(c["name"] for c in TOPO["clusters"] if c.get("role") == "host")
+KARMADA_MODE = TOPO["settings"].get("karmada_install_mode", "host")
+KARMADA_HOSTS = [h["address"] for h in TOPO.get("control_plane_hosts", []) if "karmada" in h.get("roles", [])]
+# job -> metrics port: the pods' (PodMonitors) and, in host mode, the control-plane hosts' (ServiceMonitor karmada-host).
+VOLCANO_JOBS = {"vc-scheduler": 8080, "vc-controller-manager": 8081}
+KARMADA_JOBS = ["karmada-controller-manager", "karmada-scheduler", "karmada-webhook"]
+KARMADA_HOST_PORTS = {"karmada-controller-manager": 10358, "karmada-scheduler": 10352, "karmada-webhook": 10362}
 QUERY = f"http://{NODES[OBSERVABILITY][0]}:30909"
 S3 = TOPO["settings"]["s3"]
 BUCKET = S3["buckets"]["thanos"]
@@ -117,6 +130,36 @@ def ready_pods(cluster: str, ns: str, selector: str) -> list[dict]:
 
 def prometheus_pods(cluster: str) -> list[dict]:
     return ready_pods(cluster, "monitoring", f"app.kubernetes.io/name=prometheus,app.kubernetes.io/instance={NAME}")
+
+
+def targets(cluster: str, job: str) -> dict[str, str]:
+    """instance -> value of up{cluster, job} through Thanos Query, replicas deduplicated."""
+    return {r["metric"]["instance"]: r["value"][1] for r in query(f'up{{cluster="{cluster}",job="{job}"}}')}
+
+
+def all_up(cluster: str, job: str, instances: set[str]):
+    """The targets of job when they are exactly instances and every one is up, else None."""
+    got = targets(cluster, job)
+    return got if set(got) == instances and set(got.values()) == {"1"} else None
+
+
+def running_pods(cluster: str, ns: str, selector: str) -> list[dict]:
+    """Ready pods on the cluster's real nodes (a pod on a kwok node is Ready but runs nothing)."""
+    return [p for p in ready_pods(cluster, ns, selector) if p["spec"].get("nodeName") in NODE_NAMES[cluster]]
+
+
+def expected_monitors(cluster: str) -> set[tuple[str, str]]:
+    """(kind, name) of the component monitors role prometheus applies in cluster, per the topology."""
+    out = set()
+    if cluster in BATCH:
+        out.add(("PodMonitor", "volcano"))
+    if cluster in MEMBERS:
+        out.add(("PodMonitor", "velero"))
+    if cluster == HOST:
+        out.add(("PodMonitor", "karmada"))
+        if KARMADA_MODE == "host" and KARMADA_HOSTS:
+            out.add(("ServiceMonitor", "karmada-host"))
+    return out
 
 
 def stores(kind: str) -> list[dict]:
@@ -200,6 +243,61 @@ def test_global_view_every_cluster_and_dedup():
     note(f"observability: up{{job=apiserver}} per cluster: 1 series with dedup, 2 without ({', '.join(MONITORED)})")
 
 
+def test_kubelet_targets_up():
+    # The kubelet of every real node of each cluster (the operator's kube-system/kubelet Endpoints of
+    # the nodes labelled fleetops.io/lab-node=real; kwok's nodes serve no metrics), and no other.
+    seen = {}
+    for cluster in MONITORED:
+        want = {f"{address}:10250" for address in NODES[cluster]}
+        assert want, f"{cluster} has no real node in the topology"
+        seen[cluster] = wait(f"{cluster}: up{{job=kubelet}} == 1 for {sorted(want)}",
+                             lambda c=cluster, w=want: all_up(c, "kubelet", w), timeout=180, every=5)
+    note("observability: kubelet targets up through Thanos Query: "
+         + ", ".join(f"{c} {len(t)}" for c, t in seen.items()))
+
+
+def test_component_monitors_per_topology_and_their_targets_up_where_installed():
+    """The monitors of Volcano, Velero and Karmada exist where the topology installs them (and only
+    there); the targets of each component running now are up. In `make test` this file runs after
+    the Karmada tests (host mode installed on the control-plane hosts) and before the Volcano and
+    Velero ones (which install and remove theirs): what is not running is reported, not asserted."""
+    checked, absent = [], []
+    for cluster in MONITORED:
+        items = get(cluster, "podmonitors,servicemonitors", "-n", "monitoring")["items"]
+        have = {(i["kind"], i["metadata"]["name"]) for i in items}
+        components = {("PodMonitor", "volcano"), ("PodMonitor", "velero"), ("PodMonitor", "karmada"),
+                      ("ServiceMonitor", "karmada-host")}
+        assert have & components == expected_monitors(cluster), (cluster, sorted(have))
+        # job -> instances the component's running pods (or hosts) serve metrics on.
+        want: dict[str, set[str]] = {}
+        if cluster in BATCH:
+            for job, port in VOLCANO_JOBS.items():
+                pods = running_pods(cluster, "volcano-system", f"app={job}")
+                if pods:
+                    want[job] = {f"{p['status']['podIP']}:{port}" for p in pods}
+        if cluster in MEMBERS:
+            pods = running_pods(cluster, "velero", "deploy=velero")
+            if pods:
+                want["velero"] = {f"{p['status']['podIP']}:8085" for p in pods}
+        if cluster == HOST:
+            for job in KARMADA_JOBS:
+                pods = running_pods(cluster, "karmada-system", f"app={job}")
+                if pods:
+                    want[job] = {f"{p['status']['podIP']}:8080" for p in pods}
+            if KARMADA_MODE == "host" and KARMADA_HOSTS and karmada_answers(INVENTORY):
+                for job, port in KARMADA_HOST_PORTS.items():
+                    want[job] = want.get(job, set()) | {f"{a}:{port}" for a in KARMADA_HOSTS}
+        for job, instances in sorted(want.items()):
+            wait(f"{cluster}: up{{job={job}}} == 1 for {sorted(instances)}",
+                 lambda c=cluster, j=job, i=instances: all_up(c, j, i), timeout=180, every=5)
+            checked.append(f"{cluster}/{job} {len(instances)}")
+        expected_jobs = ({*VOLCANO_JOBS} if cluster in BATCH else set()) | ({"velero"} if cluster in MEMBERS else set()) \
+            | (set(KARMADA_JOBS) if cluster == HOST else set())
+        absent += [f"{cluster}/{job}" for job in sorted(expected_jobs - set(want))]
+    note(f"observability: component targets up: {', '.join(checked) or 'none'}; "
+         f"not running now (monitor present, no target asserted): {', '.join(absent) or 'none'}")
+
+
 def test_scrape_health_picture(tmp_path):
     page = tmp_path / "observability-report.html"
     proc, secs = ansible_playbook(INVENTORY, REPO / "playbooks" / "observability_report.yml",
@@ -212,6 +310,29 @@ def test_scrape_health_picture(tmp_path):
     rows = re.findall(r"(\S+)\s+(ok|FAIL)\s+(\d+)/(\d+) up", proc.stdout)
     note(f"observability: scrape-health page {page.stat().st_size} bytes, {secs:.1f}s: "
          + ", ".join(f"{c} {u}/{t} {s}" for c, s, u, t in rows))
+    # One row per monitored cluster, every target up, and the page shows what the table says.
+    assert sorted(c for c, _, _, _ in rows) == sorted(MONITORED), rows
+    for cluster, status, up, total in rows:
+        assert status == "ok" and int(total) > 0 and up == total, f"{cluster}: {up}/{total} up ({status})"
+        assert f">{up}/{total} up<" in html, f"{cluster}'s {up}/{total} is not on the page"
+    # The rows are what Thanos Query answers (deduplicated), not something of the report's own.
+    counts = {r["metric"]["cluster"]: int(float(r["value"][1])) for r in query("count by (cluster) (up)")}
+    assert {c: int(t) for c, _, _, t in rows} == {c: counts.get(c) for c in MONITORED}, (rows, counts)
+    # Each cluster's jobs are beside its bar: the API server, the kubelets, and Karmada's controllers
+    # in the host cluster when Karmada runs (host mode).
+    jobs = dict(zip(re.findall(r'<text x="0" y="\d+">([^<]+)</text>', html),
+                    re.findall(r'<text class="small"[^>]*>([^<]*)</text>', html)))
+    for cluster in MONITORED:
+        want = ["apiserver", "kubelet"]
+        if cluster == HOST and KARMADA_MODE == "host" and KARMADA_HOSTS and karmada_answers(INVENTORY):
+            want += KARMADA_JOBS
+        listed = {j.rsplit(" ", 1)[0] for j in jobs.get(cluster, "").split(" · ")}
+        assert set(want) <= listed, f"{cluster}: jobs on the page {sorted(listed)}, want {want}"
+
+
+def largest_gap(stamps: list[float]) -> tuple[float, float, float]:
+    """(gap, from, to) of the widest interval between consecutive stamps (0 when fewer than two)."""
+    return max(((b - a, a, b) for a, b in zip(stamps, stamps[1:])), default=(0.0, 0.0, 0.0))
 
 
 def test_replica_deleted_view_answers_without_gap():
@@ -228,20 +349,57 @@ def test_replica_deleted_view_answers_without_gap():
         assert got, f"no answer for {expr} {time.time() - t0:.0f}s after replica 0 was deleted"
         answered += 1
         time.sleep(5)
-    wait(f"{cluster}: both replicas Ready again", lambda: len(prometheus_pods(cluster)) == 2, timeout=240, every=5)
+    wait(f"{cluster}: both replicas Ready again", lambda: len(prometheus_pods(cluster)) == 2, timeout=300, every=5)
     back = time.time() - t0
-    # The raw samples of the last 5 minutes, deduplicated: no two more than two scrape intervals apart.
-    series = api("/api/v1/query", query=f"{expr}[5m]", dedup="true", partial_response="true")["result"]
+    # The raw samples of a window that ends now and holds at least the last 5 minutes and the
+    # time before the deletion (a slow restart on a loaded machine makes it longer), evaluated
+    # at one explicit moment so that the window's bounds are known exactly.
+    at = time.time()
+    window = max(300, int(at - t0) + 4 * STEP)
+    params = {"query": f"{expr}[{window}s]", "time": f"{at:.3f}", "partial_response": "true"}
+    series = api("/api/v1/query", dedup="true", **params)["result"]
+    raw = api("/api/v1/query", dedup="false", **params)["result"]
     assert len(series) == 1, series
-    stamps = [float(sample[0]) for sample in series[0]["values"]]
-    gaps = [b - a for a, b in zip(stamps, stamps[1:])]
-    assert stamps[0] <= time.time() - 270 and max(gaps) <= 2 * STEP + 1, (stamps[0], max(gaps))
-    # Without dedup replica 0's own series shows the hole the deletion made (so the test measures something).
-    raw = api("/api/v1/query", query=f"{expr}[5m]", dedup="false", partial_response="true")["result"]
-    r0 = [[float(sample[0]) for sample in r["values"]] for r in raw if r["metric"]["prometheus_replica"].endswith("-0")]
-    r0_gap = max((b - a for a, b in zip(r0[0], r0[0][1:])), default=0) if r0 else float("inf")
+    stamps = sorted(float(sample[0]) for sample in series[0]["values"])
+    per_replica = {r["metric"]["prometheus_replica"][-1]: sorted(float(v[0]) for v in r["values"]) for r in raw}
+    # Replica 1's series, and replica 0's when it has samples in the window (its restarted pod's,
+    # and the store gateway's of its uploaded blocks).
+    assert "1" in per_replica, f"raw series of {expr}: replicas {sorted(per_replica)}"
+    r0, r1 = per_replica.get("0", []), per_replica["1"]
+    # Replica 0's hole: its widest interval ending after the deletion (its pre-deletion head was lost
+    # with the pod; what the store gateway has of it ends with the last uploaded block).
+    hole = max(((b - a, a, b) for a, b in zip([at - window, *r0], [*r0, at]) if b > t0), default=(0.0, t0, at))
+    _, before, after = hole
+    prev = max((t for t in stamps if t < before), default=before - STEP)   # the view's sample before it
+    # The measured scrape interval outside the hole (STEP, longer on a starved machine).
+    regular = max([STEP, largest_gap(r1)[0]] + [b - a for a, b in zip(r0, r0[1:]) if (a, b) != (before, after)])
+    # 1. The data is there: the two replicas together miss no more than two scrapes in a row anywhere
+    #    in the window, its beginning and end included. (A real gap: replica 1 lost data too.)
+    union_gap = largest_gap(sorted({at - window, at, *r0, *r1}))
+    assert union_gap[0] <= 3 * STEP + 1, (
+        f"neither replica has a sample for {union_gap[0]:.0f}s "
+        f"({union_gap[1] - t0:+.0f}s..{union_gap[2] - t0:+.0f}s from the deletion)")
+    # 2. The deduplicated view reads replica 1 while replica 0 is away. Thanos' penalty deduplication
+    #    (pkg/dedup/iter.go) goes on with the other replica from twice the view's last interval after
+    #    the gone one's last sample, then takes every sample of it: each of replica 1's samples from
+    #    there to replica 0's return is in the view. (When the view read replica 1 already, all of them.)
+    switch = before + 2 * (before - prev)
+    ms = {round(t * 1000) for t in stamps}
+    owed = [t for t in r1 if switch < t < after]
+    missing = [t for t in owed if round(t * 1000) not in ms]
+    assert not missing, (f"the deduplicated view lacks {len(missing)} of replica 1's {len(owed)} samples while replica 0 "
+                         f"was away ({before - t0:+.0f}s..{after - t0:+.0f}s from the deletion)")
+    assert after - before <= 3 * regular + 5 or [t for t in stamps if before < t < after], \
+        f"the deduplicated view has no sample while replica 0 was away ({after - before:.0f}s)"
+    # 3. So the view's widest gap is the switch (up to three scrape intervals), never the hole.
+    view_gap = largest_gap([at - window, *stamps, at])
+    assert stamps and view_gap[0] <= 3 * regular + 5, (
+        f"the deduplicated view has no sample for {view_gap[0]:.0f}s ({view_gap[1] - t0:+.0f}s..{view_gap[2] - t0:+.0f}s "
+        f"from the deletion; replica 0 away {before - t0:+.0f}s..{after - t0:+.0f}s; scrape interval {regular:.0f}s)")
     note(f"observability: replica 0 of {cluster} deleted: {answered} answers in 45s, both Ready after {back:.0f}s; "
-         f"deduplicated last 5m: {len(stamps)} samples, largest gap {max(gaps):.0f}s (replica 0 alone: {r0_gap:.0f}s)")
+         f"deduplicated last {window}s: {len(stamps)} samples, largest gap {view_gap[0]:.0f}s "
+         f"(both replicas together: {union_gap[0]:.0f}s; replica 0 alone away {after - before:.0f}s; "
+         f"{len(owed)} samples of replica 1 owed to the view, all there)")
 
 
 def test_blocks_in_s3_and_store_gateway_answers_for_data_no_sidecar_holds():
