@@ -311,13 +311,13 @@ def test_scrape_health_picture(tmp_path):
     note(f"observability: scrape-health page {page.stat().st_size} bytes, {secs:.1f}s: "
          + ", ".join(f"{c} {u}/{t} {s}" for c, s, u, t in rows))
     # One row per monitored cluster, every target up, and the page shows what the table says.
-    assert sorted(c for c, _, _, _ in rows) == sorted(MONITORED), rows
+    assert sorted(row[0] for row in rows) == sorted(MONITORED), rows
     for cluster, status, up, total in rows:
         assert status == "ok" and int(total) > 0 and up == total, f"{cluster}: {up}/{total} up ({status})"
         assert f">{up}/{total} up<" in html, f"{cluster}'s {up}/{total} is not on the page"
     # The rows are what Thanos Query answers (deduplicated), not something of the report's own.
     counts = {r["metric"]["cluster"]: int(float(r["value"][1])) for r in query("count by (cluster) (up)")}
-    assert {c: int(t) for c, _, _, t in rows} == {c: counts.get(c) for c in MONITORED}, (rows, counts)
+    assert {row[0]: int(row[3]) for row in rows} == {c: counts.get(c) for c in MONITORED}, (rows, counts)
     # Each cluster's jobs are beside its bar: the API server, the kubelets, and Karmada's controllers
     # in the host cluster when Karmada runs (host mode).
     jobs = dict(zip(re.findall(r'<text x="0" y="\d+">([^<]+)</text>', html),
@@ -369,7 +369,7 @@ def test_replica_deleted_view_answers_without_gap():
     # Replica 0's hole: its widest interval ending after the deletion (its pre-deletion head was lost
     # with the pod; what the store gateway has of it ends with the last uploaded block).
     hole = max(((b - a, a, b) for a, b in zip([at - window, *r0], [*r0, at]) if b > t0), default=(0.0, t0, at))
-    _, before, after = hole
+    before, after = hole[1], hole[2]
     prev = max((t for t in stamps if t < before), default=before - STEP)   # the view's sample before it
     # The measured scrape interval outside the hole (STEP, longer on a starved machine).
     regular = max([STEP, largest_gap(r1)[0]] + [b - a for a, b in zip(r0, r0[1:]) if (a, b) != (before, after)])
