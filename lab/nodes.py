@@ -307,6 +307,23 @@ def ensure_machine_routes(nodes: dict[str, dict]) -> None:
         subprocess.run(["iptables", "-I", *rule], check=True)
 
 
+def ensure_control_plane_routes(nodes: dict[str, dict]) -> list[str]:
+    """The Karmada hosts route the pods too: the host cluster's Prometheus scrapes the metrics of
+    Karmada's host-mode controllers on them (role prometheus), and without masquerade (the CNI
+    above) their answers go to pod addresses that the lab network alone does not route."""
+    try:
+        hosts = json.loads(L.HOSTS_JSON.read_text())
+    except (OSError, ValueError):
+        return []
+    routes = "".join(f"ip route replace {node_cidr(cluster_of(h), n)} via {h['address']}\n" for n, h in nodes.items())
+    done = []
+    for name, h in sorted(hosts.items()):
+        if h.get("role") in ("karmada", "karmada-ha") and routes:
+            sh(name, routes, check=False)   # a stopped host gets them at the next lab.sh up
+            done.append(name)
+    return done
+
+
 def remove_machine_routes() -> int:
     """Routes to the lab's pod ranges (lab down); the Docker rule goes with dockerd's chains."""
     out = subprocess.run(["ip", "route", "show", "dev", BRIDGE], capture_output=True, text=True).stdout
@@ -451,10 +468,11 @@ def cmd_nodes() -> None:
     for c in clusters:
         L.wait_for(f"{c.name} real nodes Ready ({', '.join(per_cluster[c.name])})",
                    lambda c=c: real_nodes_ready(c, per_cluster[c.name]), 180, 1)
+    routed = ensure_control_plane_routes(nodes)
     dns = {c.name: ensure_coredns(c) for c in clusters}
     for c in clusters:
         L.wait_for(f"{c.name} CoreDNS ready", lambda c=c: coredns_ready(c), 180, 1)
-    print(f"real nodes ready in {time.time() - t0:.0f}s:")
+    print(f"real nodes ready in {time.time() - t0:.0f}s (pod routes also on {', '.join(routed) or 'no control-plane host'}):")
     for c in clusters:
         for n in per_cluster[c.name]:
             print(f"  {c.name:18} {n:18} {nodes[n]['address']:15} pods {node_cidr(c, n)}"
