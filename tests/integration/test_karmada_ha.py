@@ -139,40 +139,6 @@ def test_rerun_and_check_mode_change_nothing(ha):
     assert_unchanged(proc)
 
 
-def inputs(address: str, service: str) -> tuple[str, str]:
-    """(FLEETOPS_INPUTS in the unit on disk, in the running process's environment)."""
-    out = ssh(address, f"grep -h '^Environment=FLEETOPS_INPUTS=' /etc/systemd/system/{service}.service | cut -d= -f3; "
-                       f"tr '\\0' '\\n' < /proc/$(systemctl show -p MainPID --value {service})/environ "
-                       "| sed -n 's/^FLEETOPS_INPUTS=//p'").stdout.split()
-    assert len(out) == 2, out
-    return out[0], out[1]
-
-
-def test_a_run_interrupted_before_the_restarts_is_finished_by_the_next(ha):
-    """SIGINT once the new units are written but before any service restarted: the units say
-    one thing, the processes run another. A re-run restarts exactly what is stale and says so
-    (a changed-this-run rule would report changed=0 and leave the old config running)."""
-    host = ha["addresses"]["karmada-ha-1"]
-    popen = start_playbook(ha["inventory"], PLAYBOOK, "-e", "karmada_log_level=3")
-    for line in popen.stdout:
-        if "Read what the running services were started with" in line:
-            popen.send_signal(signal.SIGINT)
-            break
-    interrupted = finish_playbook(popen, timeout=300)
-    assert interrupted.returncode != 0, interrupted.stdout[-2000:]
-    on_disk, running = inputs(host, "karmada-scheduler")
-    assert on_disk != running, "the interrupted run restarted karmada-scheduler already"
-    proc, secs = ansible_playbook(ha["inventory"], PLAYBOOK, "-e", "karmada_log_level=3")
-    assert_ok(proc)
-    assert recap(proc.stdout)["karmada-ha-1"]["changed"] > 0, "the stale services were not reported"
-    assert any("Start the services" in task for task in changed_tasks(proc.stdout)), changed_tasks(proc.stdout)
-    for service in ("karmada-etcd", "karmada-apiserver", "karmada-scheduler"):
-        on_disk, running = inputs(host, service)
-        assert on_disk == running, f"{service} still runs with other inputs than its unit's"
-    note(f"karmada host mode, interrupted before restarts, re-run restarted the stale services: {secs:.0f} s")
-    assert_ok(ansible_playbook(ha["inventory"], PLAYBOOK)[0])   # back to the default log level
-
-
 def wait_ready(address: str, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while True:
@@ -249,3 +215,38 @@ def test_a_lost_controller_pki_stops_the_run_before_anything_is_made(ha):
         shutil.rmtree(PKI, ignore_errors=True)
         moved.rename(PKI)
     assert_unchanged(ansible_playbook(ha["inventory"], PLAYBOOK)[0])
+
+
+def inputs(address: str, service: str) -> tuple[str, str]:
+    """(FLEETOPS_INPUTS in the unit on disk, in the running process's environment)."""
+    out = ssh(address, f"grep -h '^Environment=FLEETOPS_INPUTS=' /etc/systemd/system/{service}.service | cut -d= -f3; "
+                       f"tr '\\0' '\\n' < /proc/$(systemctl show -p MainPID --value {service})/environ "
+                       "| sed -n 's/^FLEETOPS_INPUTS=//p'").stdout.split()
+    assert len(out) == 2, out
+    return out[0], out[1]
+
+
+def test_a_run_interrupted_before_the_restarts_is_finished_by_the_next(ha):
+    """SIGINT once the new units are written but before any service restarted: the units say
+    one thing, the processes run another. A re-run restarts exactly what is stale and says so
+    (a changed-this-run rule would report changed=0 and leave the old config running).
+    Last in the module, the hosts keep karmada_log_level=3 (the fixture removes them)."""
+    host = ha["addresses"]["karmada-ha-1"]
+    popen = start_playbook(ha["inventory"], PLAYBOOK, "-e", "karmada_log_level=3")
+    for line in popen.stdout:
+        if "Read what the running services were started with" in line:
+            popen.send_signal(signal.SIGINT)
+            break
+    interrupted = finish_playbook(popen, timeout=300)
+    assert interrupted.returncode != 0, interrupted.stdout[-2000:]
+    on_disk, running = inputs(host, "karmada-scheduler")
+    assert on_disk != running, "the interrupted run restarted karmada-scheduler already"
+    proc, secs = ansible_playbook(ha["inventory"], PLAYBOOK, "-e", "karmada_log_level=3")
+    assert_ok(proc)
+    assert recap(proc.stdout)["karmada-ha-1"]["changed"] > 0, "the stale services were not reported"
+    assert any("Start the services" in task for task in changed_tasks(proc.stdout)), changed_tasks(proc.stdout)
+    for service in ("karmada-etcd", "karmada-apiserver", "karmada-scheduler"):
+        on_disk, running = inputs(host, service)
+        assert on_disk == running, f"{service} still runs with other inputs than its unit's"
+    note(f"karmada host mode, interrupted before restarts, re-run restarted the stale services: {secs:.0f} s")
+    # Last in the module: the hosts go with the fixture, so no run back to the default log level.

@@ -32,7 +32,7 @@ import pytest
 import yaml
 
 from conftest import KUBECONFIG_DIR, REPO, TOPOLOGY
-from runners import ansible_playbook, assert_ok, assert_unchanged, karmada_answers, note, recap, wait
+from runners import ansible_playbook, assert_ok, assert_unchanged, ensure_karmada, karmada_answers, note, recap, wait
 
 pytestmark = pytest.mark.lab
 
@@ -299,6 +299,9 @@ def test_component_monitors_per_topology_and_their_targets_up_where_installed():
 
 
 def test_scrape_health_picture(tmp_path):
+    # Every target up needs Karmada's controllers running where the topology puts them (the suite's
+    # Karmada tests installed it; a file run alone installs it here).
+    ensure_karmada(INVENTORY)
     page = tmp_path / "observability-report.html"
     proc, secs = ansible_playbook(INVENTORY, REPO / "playbooks" / "observability_report.yml",
                                   "-e", json.dumps({"thanos_report_file": str(page)}))
@@ -307,7 +310,7 @@ def test_scrape_health_picture(tmp_path):
     assert html.count("<rect") >= len(MONITORED) and "<svg" in html
     for cluster in MONITORED:
         assert f">{cluster}<" in html and cluster in proc.stdout
-    rows = re.findall(r"(\S+)\s+(ok|FAIL)\s+(\d+)/(\d+) up", proc.stdout)
+    rows = re.findall(r"([\w.-]+)\s+(ok|FAIL)\s+(\d+)/(\d+) up", proc.stdout)
     note(f"observability: scrape-health page {page.stat().st_size} bytes, {secs:.1f}s: "
          + ", ".join(f"{c} {u}/{t} {s}" for c, s, u, t in rows))
     # One row per monitored cluster, every target up, and the page shows what the table says.
