@@ -191,7 +191,7 @@ def plan_routes(routes, clusters, services, labels=None, domain="cluster.local")
             groups = _vs_weights(path, vs, errors)
             if not groups:
                 continue
-            vs_hosts = sorted(set(h for _, hs, _ in groups for h in hs))
+            vs_hosts = sorted(set(h for group in groups for h in group[1]))
             if len(vs_hosts) != 1:
                 errors.append("%s.virtual_service: its routes name %d destination hosts (%s); expected one (one DestinationRule)"
                               % (path, len(vs_hosts), ", ".join(vs_hosts)))
@@ -199,7 +199,7 @@ def plan_routes(routes, clusters, services, labels=None, domain="cluster.local")
             host = vs_hosts[0]
             namespace = (vs.get("metadata") or {}).get("namespace") or namespace
             subsets_used = []
-            for gpath, _, w in groups:
+            for gpath, _hosts, w in groups:
                 _check_weights(gpath, w, False, errors)
                 subsets_used += [s for s in w if s not in subsets_used]
             weights = None

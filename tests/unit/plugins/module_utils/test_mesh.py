@@ -14,10 +14,10 @@ from ansible_collections.fleetops.kurator.plugins.module_utils._mesh import (
 
 from mission_examples import load
 
-MESH = [{"name": "cluster-beijing", "region": "north-china"},
+MESH = ({"name": "cluster-beijing", "region": "north-china"},
         {"name": "cluster-shanghai", "region": "east-china"},
-        {"name": "cluster-guangzhou", "region": "south-china"}]
-SERVICES = ["user-service.default.svc.cluster.local", "echo.mesh-test.svc.cluster.local"]
+        {"name": "cluster-guangzhou", "region": "south-china"})
+SERVICES = ("user-service.default.svc.cluster.local", "echo.mesh-test.svc.cluster.local")
 SUBSETS = {"beijing": "cluster-beijing", "shanghai": "cluster-shanghai", "guangzhou": "cluster-guangzhou"}
 
 
@@ -62,7 +62,7 @@ def test_region_names_as_subsets_select_their_one_cluster():
 
 
 def test_select_by_region_uses_the_node_region_label():
-    mesh = MESH + [{"name": "cluster-hangzhou", "region": "east-china"}]
+    mesh = MESH + ({"name": "cluster-hangzhou", "region": "east-china"},)
     [out] = plan_routes([{"host": "echo", "namespace": "mesh-test", "select_by": "region",
                           "weights": {"north-china": 50, "east-china": 50}}], mesh, SERVICES)
     assert [s["labels"] for s in out["destination_rule"]["spec"]["subsets"]] == [
@@ -70,7 +70,7 @@ def test_select_by_region_uses_the_node_region_label():
 
 
 def test_region_with_two_clusters_needs_select_by_region():
-    mesh = MESH + [{"name": "cluster-hangzhou", "region": "east-china"}]
+    mesh = MESH + ({"name": "cluster-hangzhou", "region": "east-china"},)
     [e] = errors_of([{"host": "echo", "namespace": "mesh-test", "weights": {"north-china": 50, "east-china": 50}}], mesh)
     assert "region east-china has 2 mesh clusters (cluster-hangzhou, cluster-shanghai)" in e
 
