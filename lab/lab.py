@@ -777,6 +777,14 @@ def mirror_releases() -> dict[str, tuple[str, str, list]]:
         rel["velero"] = (f"vmware-tanzu/velero/releases/download/{ver}", ver, [
             ("crds.tar.gz", lambda out, d=d: _tar(out, _tree(d / "crds", "crds"))),
         ])
+    # Istio: the lab builds the served master snapshot (lab/versions.yml istio_lab; the topology's
+    # settings.versions.istio names it). The base chart's CRDs (manifests/charts/base/files, no
+    # release asset upstream) are packed once, as crds/crd-all.gen.yaml.
+    ver = v.get("istio_lab", "-")
+    if ((d := CACHE / "bin" / "istio" / ver) / ".built").exists():
+        rel["istio"] = (f"istio/istio/releases/download/{ver}", ver, [
+            ("crds.tar.gz", lambda out, d=d: _tar(out, _tree(d / "crds", "crds"))),
+        ])
     if d := have("prometheus_operator"):
         ver = v["prometheus_operator"]
         # Upstream keeps the CRDs in the source tree (example/prometheus-operator-crd): the mirror
@@ -881,6 +889,10 @@ def _flow(d: dict) -> str:
     return "{" + ", ".join(f"{k}: {v}" for k, v in d.items()) + "}"
 
 
+# The clusters of the lab's Istio mesh (the seed's beijing/shanghai/guangzhou split).
+MESH_CLUSTERS = ("cluster-beijing", "cluster-shanghai", "cluster-guangzhou")
+
+
 def topology_text(hosts: dict) -> str:
     gw = gateway()
     key = "../../.lab/ssh/id_ed25519"
@@ -923,6 +935,9 @@ def topology_text(hosts: dict) -> str:
         # The members have the kwok GPU nodes: they run batch work (Volcano).
         if c.role == "member":
             out += ["    batch: true"]
+        # The Istio mesh: the three members of the seed's 50/30/20 split (one cluster per region).
+        if c.name in MESH_CLUSTERS:
+            out += ["    mesh: true"]
         # Prometheus + Thanos sidecar in three clusters (at least three in the global view; two
         # more HA Prometheus pairs would not fit the lab's memory); the global view in
         # cluster-beijing, whose two real nodes take Thanos Query's HA shape.
@@ -973,6 +988,10 @@ def topology_text(hosts: dict) -> str:
         "  allow_insecure_http: true",
         # No registry in reach: the in-cluster roles side-load their images from the mirror.
         "  side_load_images: true",
+        # Istio's 1.30.x tags are refused by the module proxy here: the lab builds and tests the one
+        # served master snapshot (1.31-dev), not the users' default in the pin file.
+        f"  versions: {{istio: {versions().get('istio_lab', '')}}}",
+        "  mesh: {id: fleet-mesh, trust_domain: cluster.local, network: lab-network}",
         # Every download is checked against the sha256 the lab recorded when it built the mirror.
         f"  artifact_checksums: {ARTIFACT_CHECKSUMS}",
         # Host keys are verified against the lab hosts' keys (written by this script).

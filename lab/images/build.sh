@@ -34,6 +34,7 @@ KUBE_BIN="$CACHE/bin/kubernetes/$(pin kubernetes)"
 # execs a shell only for probes of a listenLocal Prometheus, which the roles do not set).
 K=$(pin kubernetes) E=$(pin etcd) KA=$(pin karmada) V=$(pin volcano) VE=$(pin velero) VP=$(pin velero_plugin_for_aws)
 PO=$(pin prometheus_operator) P=$(pin prometheus) T=$(pin thanos)
+IS=$(pin istio_lab)   # the Istio snapshot the lab builds (the users' pin, 1.30.x, is not served here)
 IMAGE_TABLE="
 pause   registry.k8s.io/pause:3.10
 agnhost registry.k8s.io/e2e-test-images/agnhost:2.59
@@ -51,6 +52,8 @@ prometheus-operator        quay.io/prometheus-operator/prometheus-operator:$PO  
 prometheus-config-reloader quay.io/prometheus-operator/prometheus-config-reloader:$PO prometheus_operator/$PO/prometheus-config-reloader /bin/prometheus-config-reloader
 prometheus                 quay.io/prometheus/prometheus:$P                           prometheus/$P/prometheus                           /bin/prometheus
 thanos                     quay.io/thanos/thanos:$T                                   thanos/$T/thanos                                   /bin/thanos
+pilot                      docker.io/istio/pilot:$IS                                  istio/$IS/pilot-discovery                          /usr/local/bin/pilot-discovery
+istio-echo                 gcr.io/istio-testing/app:$IS
 "
 declare -A REF=() BINARY=()
 ORDER=()
@@ -109,6 +112,17 @@ inputs_velero-plugin-for-aws() {
   inputs_of stage_velero-plugin-for-aws "$CACHE/bin/velero_plugin_for_aws/$VP/velero-plugin-for-aws" \
     "$CACHE/bin/velero_plugin_for_aws/$VP/cp-plugin"
 }
+
+# Istio's echo test app (pkg/test/echo, upstream's istio-testing/app image): server and client at
+# /usr/local/bin as upstream's image has them, the server the entrypoint, run as 1338 like upstream's.
+stage_istio-echo() {
+  local d=$1 bin="$CACHE/bin/istio/$IS"
+  [[ -x $bin/echo-server && -x $bin/echo-client ]] || die "no echo-server/echo-client in $bin (lab/build-binaries.sh istio)"
+  mkdir -p "$d/rootfs/usr/local/bin" "$d/rootfs/tmp"
+  cp "$bin/echo-server" "$d/rootfs/usr/local/bin/server"; cp "$bin/echo-client" "$d/rootfs/usr/local/bin/client"
+  printf 'FROM scratch\nCOPY rootfs/ /\nENV PATH=/usr/local/bin\nUSER 1338:1338\nENTRYPOINT ["/usr/local/bin/server"]\n' >"$d/Dockerfile"
+}
+inputs_istio-echo() { inputs_of stage_istio-echo "$CACHE/bin/istio/$IS/echo-server" "$CACHE/bin/istio/$IS/echo-client"; }
 
 stage_binary() {   # stage_binary <name> <dir>
   local name=$1 d=$2 src dest

@@ -23,7 +23,8 @@ description:
     C(pull_members), C(edge_clusters) (clusters with C(edge: true), registered in Karmada as edge clusters),
     C(batch_clusters) (clusters with C(batch: true), where Volcano and its queues go),
     C(monitored_clusters) (clusters with C(monitoring: true): HA Prometheus with a Thanos sidecar),
-    C(observability_clusters) (the one cluster with C(observability: true): the Thanos global view).
+    C(observability_clusters) (the one cluster with C(observability: true): the Thanos global view),
+    C(mesh_clusters) (clusters with C(mesh: true): istiod, one multi-primary Istio mesh).
     Dashes in region and site names become underscores in group names."
   - "Resolved once, here, for every play and role: C(fleetops_artifact_versions) (the pin file overridden by
     C(settings.versions)), C(fleetops_artifact_mirror), C(fleetops_validate_certs), C(fleetops_cloudcore_address)
@@ -52,7 +53,8 @@ options:
   clusters:
     description:
       - Kubernetes clusters, each C({name, role (host|member), region, zones, provider, labels, kubeconfig,
-        context, sync_mode (Push|Pull), api_endpoint, agent_host, edge, batch, monitoring, observability, nodes, ssh_user, ssh_port, ssh_key, arch}).
+        context, sync_mode (Push|Pull), api_endpoint, agent_host, edge, batch, monitoring, observability, mesh, network, nodes,
+        ssh_user, ssh_port, ssh_key, arch}).
       - C(nodes) are the cluster's worker nodes the collection reaches over SSH, each
         C({name, address, ssh_user, ssh_port, ssh_key, arch, labels}), to side-load images into their
         containerd when C(settings.side_load_images) is true; the cluster's SSH settings are their defaults.
@@ -77,7 +79,10 @@ options:
     description:
       - Fleet-wide choices C({artifact_mirror, artifact_checksums, allow_unpinned_checksums, versions, karmada_install_mode,
         kubeedge_install_mode, kubeedge_advertise_address, validate_certs, allow_loopback_addresses, allow_insecure_http,
-        side_load_images, ssh, s3, vars}).
+        side_load_images, ssh, s3, mesh, vars}).
+      - C(mesh) is the Istio mesh of the clusters with C(mesh=true) C({id, trust_domain, network}) (defaults C(mesh1),
+        C(cluster.local), C(network1)); a cluster's C(network) overrides the default network. Each mesh cluster gets
+        C(fleetops_mesh) C({id, trust_domain, network, cluster_id}) (the cluster ID is the cluster's name).
       - C(artifact_checksums) (a path relative to the topology file) is a sha256sum-format manifest, C(<sha256>  <release path>)
         per line, the path relative to the mirror root (as the artifact table's C(mirror) paths); every download and image
         archive is checked against it. An artifact without a pinned sha256 (here or in the artifact table) is refused unless
@@ -269,7 +274,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
     def _populate(self, topo):
         inv = self.inventory
         for group in ("clusters", "host_cluster", "member_clusters", "push_members", "pull_members", "edge_clusters", "batch_clusters",
-                      "monitored_clusters", "observability_clusters", "edge_nodes",
+                      "monitored_clusters", "observability_clusters", "mesh_clusters", "edge_nodes",
                       "cluster_nodes", "kubeedge_cloud", "karmada_control_plane", "karmada_agents", "control_plane_hosts"):
             inv.add_group(group)
         for region in topo["regions"]:
@@ -301,6 +306,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
                 inv.add_host(name, group="monitored_clusters")
             if cluster["observability"]:
                 inv.add_host(name, group="observability_clusters")
+            if cluster["mesh"]:
+                inv.add_host(name, group="mesh_clusters")
             inv.add_host(name, group=group_name("region", cluster["region"]))
             self._set(name, {
                 "ansible_connection": "local",
@@ -318,6 +325,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
                 "fleetops_cluster_nodes": [n["name"] for n in cluster["nodes"]],
                 # The Volcano queues of a batch cluster (clusters[].queues; roles/volcano).
                 "fleetops_volcano_queues": cluster["queues"],
+                # The Istio mesh (clusters[].mesh, settings.mesh; roles/istio): the cluster ID is the
+                # cluster's name, the network its clusters[].network (default settings.mesh.network).
+                "fleetops_mesh": dict(topo["settings"]["mesh"], cluster_id=name, network=cluster["network"])
+                if cluster["mesh"] else {},
             })
             if cluster["nodes"]:
                 inv.add_group(group_name("nodes", name))

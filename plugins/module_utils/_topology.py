@@ -59,6 +59,8 @@ TOP_KEYS = ("plugin", "regions", "clusters", "edge_sites", "control_plane_hosts"
 REGION_KEYS = ("name", "display_name", "labels")
 CLUSTER_KEYS = ("name", "role", "region", "zones", "provider", "labels", "kubeconfig", "context",
                 "sync_mode", "api_endpoint", "agent_host", "edge", "batch", "queues", "monitoring", "observability",
+                # the Istio mesh: istiod in the cluster (multi-primary), its network
+                "mesh", "network",
                 # the cluster's worker nodes reachable over SSH (image side-loading), with defaults for them
                 "nodes", "ssh_user", "ssh_port", "ssh_key", "arch")
 SITE_KEYS = ("name", "region", "cluster", "nodes", "labels", "ssh_user", "ssh_port", "ssh_key", "arch")
@@ -66,7 +68,10 @@ NODE_KEYS = ("name", "address", "ssh_user", "ssh_port", "ssh_key", "arch", "labe
 CP_HOST_KEYS = ("name", "address", "ssh_user", "ssh_port", "ssh_key", "arch", "roles", "region", "labels")
 SETTINGS_KEYS = ("artifact_mirror", "artifact_checksums", "allow_unpinned_checksums", "versions", "karmada_install_mode", "kubeedge_install_mode",
                  "kubeedge_advertise_address", "validate_certs", "allow_loopback_addresses", "allow_insecure_http",
-                 "side_load_images", "ssh", "s3", "vars")
+                 "side_load_images", "ssh", "s3", "mesh", "vars")
+# settings.mesh: the Istio mesh of the clusters with mesh: true (mesh ID, trust domain, default network).
+MESH_KEYS = ("id", "trust_domain", "network")
+MESH_DEFAULTS = {"id": "mesh1", "trust_domain": "cluster.local", "network": "network1"}
 SSH_SETTINGS_KEYS = ("known_hosts", "trust_on_first_use")
 # settings.s3: one S3-compatible object store for the fleet (Velero backups, Thanos blocks, Kurator's
 # Backup objects). Credentials: access_key_id + secret_access_key (plain or vaulted), or an AWS
@@ -322,6 +327,14 @@ def validate(data, plugin_name="fleetops.kurator.topology", known_versions=None)
                       "true or false (true: the cluster runs the Thanos global view)")
             elif cluster["observability"]:
                 observability.append(path)
+        # mesh: true runs istiod in the cluster (one multi-primary mesh); network: its Istio network.
+        if "mesh" in cluster and not isinstance(cluster["mesh"], bool):
+            c.add(path + ".mesh", cluster["mesh"], "true or false (true: istiod runs in the cluster, part of the one mesh)")
+        if "network" in cluster:
+            if cluster.get("mesh") is not True:
+                c.add(path + ".network", cluster["network"], "network only on a cluster with mesh: true (its Istio network)")
+            elif dns1123_label_error(cluster["network"]):
+                c.add(path + ".network", cluster["network"], "an Istio network name: %s" % DNS1123_LABEL_RULE)
     if data.get("clusters") and isinstance(data.get("clusters"), list) and len(host_clusters) != 1:
         c.add("clusters", "%d host clusters%s" % (len(host_clusters), (" at " + ", ".join(host_clusters)) if host_clusters else ""),
               "exactly one cluster with role: host (the cluster that runs the Karmada and KubeEdge control planes)")
@@ -402,6 +415,14 @@ def validate(data, plugin_name="fleetops.kurator.topology", known_versions=None)
         s3 = settings.get("s3")
         if s3 is not None and c.mapping("settings.s3", s3, S3_KEYS):
             _s3(c, s3)
+        mesh = settings.get("mesh")
+        if mesh is not None and c.mapping("settings.mesh", mesh, MESH_KEYS):
+            for key in ("id", "network"):
+                if key in mesh and dns1123_label_error(mesh[key]):
+                    c.add("settings.mesh." + key, mesh[key], "a DNS label: %s" % DNS1123_LABEL_RULE)
+            if "trust_domain" in mesh and (not isinstance(mesh["trust_domain"], str)
+                                           or not HOSTNAME.fullmatch(mesh["trust_domain"])):
+                c.add("settings.mesh.trust_domain", mesh["trust_domain"], "a DNS name such as cluster.local (the SPIFFE trust domain)")
         if "vars" in settings and not isinstance(settings["vars"], dict):
             c.add("settings.vars", settings["vars"], "a mapping of variables set on every host")
         for key in settings.get("vars") if isinstance(settings.get("vars"), dict) else ():
@@ -563,6 +584,7 @@ def normalize(data):
     settings.setdefault("allow_unpinned_checksums", False)
     settings["ssh"] = dict({"known_hosts": "", "trust_on_first_use": False}, **(settings.get("ssh") or {}))
     settings["s3"] = normalize_s3(settings.get("s3"))
+    settings["mesh"] = dict(MESH_DEFAULTS, **(settings.get("mesh") or {}))
     settings.setdefault("vars", {})
     clusters = []
     for cluster in data.get("clusters") or []:
@@ -577,6 +599,9 @@ def normalize(data):
         item["queues"] = [dict({"weight": 1, "reclaimable": True, "capability": {}}, **q) for q in item.get("queues") or []]
         item.setdefault("monitoring", False)
         item.setdefault("observability", False)
+        item.setdefault("mesh", False)
+        if item["mesh"]:
+            item.setdefault("network", settings["mesh"]["network"])
         item["nodes"] = _nodes(cluster, {})
         for key in ("ssh_user", "ssh_port", "ssh_key", "arch"):
             item.pop(key, None)  # now in each node

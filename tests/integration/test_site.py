@@ -25,7 +25,7 @@ pytestmark = pytest.mark.lab
 
 SITE = REPO / "playbooks" / "site.yml"
 PKI = Path.home() / ".fleetops" / TOPOLOGY.parent.name / "karmada" / "pki"
-SKIPPED = "velero,kurator,observability,volcano"
+SKIPPED = "velero,kurator,observability,volcano,istio"
 MIN_LENGTH = 20   # shorter values (a namespace name, "true") are not secrets and appear anywhere
 
 
@@ -92,7 +92,7 @@ def test_site_at_vvv_prints_no_secret_the_lab_holds():
     wanted = needles()
     kinds = {re.sub(r"[:\[ ].*", "", what) for what in wanted}
     assert len(wanted) > 20 and "controller" in kinds, sorted(wanted)[:20]
-    # Skipped: Velero, Kurator and Prometheus/Thanos grep -vvv runs of their own in their test
+    # Skipped: Velero, Kurator, Istio and Prometheus/Thanos grep -vvv runs of their own in their test
     # files; Volcano has no -vvv grep yet (its test file installs and removes it). Installing
     # the four again at this point of the suite would cost ~15 minutes of make test.
     proc, seconds = ansible_playbook(TOPOLOGY, SITE, "-vvv", "--skip-tags", SKIPPED, timeout=2400)
