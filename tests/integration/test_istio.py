@@ -334,7 +334,11 @@ def test_split_measured_with_proxyless_grpc(installed):
     shares = {c: 100 * counts[c] / total for c in SPLIT} if total else {}
     note(f"istio: proxyless gRPC split over {total} requests ({time.monotonic() - t0:.0f}s): "
          + ", ".join(f"{c}={counts[c]} ({shares.get(c, 0):.1f}%)" for c in SPLIT))
-    assert total == REQUESTS, logs[-3000:]
+    # The client exits non-zero if any request failed (forwarder: "N/M requests had errors"), so
+    # Succeeded means all REQUESTS were answered. The shares are counted on the answers the pod log
+    # holds: on a loaded lab the log has lost its last lines as the container exited (3989 of 4000
+    # once), so require the 2,000 at least, and nearly all.
+    assert total >= max(2000, 0.98 * REQUESTS), logs[-3000:]
     assert set(counts) == set(SPLIT), counts
     for c, want in SPLIT.items():
         assert abs(shares[c] - want) <= 3, (c, shares)
