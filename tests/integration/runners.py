@@ -129,3 +129,19 @@ def wait(what: str, probe, timeout: float = 180, every: float = 2):
             last = exc
         time.sleep(every)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}; last: {last!r}")
+
+
+def leftovers(clusters, namespaces: tuple[str, ...], crd_groups: tuple[str, ...]) -> list[str]:
+    """What a component left in the lab's clusters: its namespaces and the CRDs of its API groups.
+    A clean start runs the removal only when there is something to remove (a fresh lab has nothing)."""
+    from conftest import KUBECONFIG_DIR
+    from kubernetes import client, config
+    found = []
+    for cluster in clusters:
+        api = config.new_client_from_config(str(KUBECONFIG_DIR / f"{cluster}.kubeconfig"))
+        found += [f"{cluster}: namespace {ns.metadata.name}" for ns in client.CoreV1Api(api).list_namespace().items
+                  if ns.metadata.name in namespaces]
+        found += [f"{cluster}: CRD {crd.metadata.name}"
+                  for crd in client.ApiextensionsV1Api(api).list_custom_resource_definition().items
+                  if crd.spec.group.endswith(crd_groups)]
+    return found

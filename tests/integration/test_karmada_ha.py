@@ -153,8 +153,7 @@ def wait_ready(address: str, timeout: float = 300) -> None:
 
 def test_the_api_survives_one_host_down_and_the_host_rejoins(ha):
     """Power one host off (its etcd member and apiserver go with it): writes still succeed
-    through the other two; powered on, its enabled units start, etcd catches up, and a
-    re-run changes nothing."""
+    through the other two; powered on, its enabled units start and etcd catches up."""
     a = ha["addresses"]
     name = f"quorum-{int(time.time())}"
     subprocess.run(["docker", "stop", "-t", "5", "karmada-ha-1"], check=True, capture_output=True)
@@ -175,8 +174,7 @@ def test_the_api_survives_one_host_down_and_the_host_rejoins(ha):
     health = etcd(a["karmada-ha-1"], "endpoint health --cluster -w json")
     assert health.returncode == 0, health.stdout + health.stderr
     assert [e["health"] for e in json.loads(health.stdout)] == [True] * 3, health.stdout
-    proc = ansible_playbook(ha["inventory"], PLAYBOOK)[0]
-    assert_unchanged(proc)
+    # That a re-run then changes nothing is the lost-PKI test's last run (one converged run less).
 
 
 def test_a_changed_member_set_is_refused_before_anything_is_written(ha):

@@ -32,7 +32,7 @@ import pytest
 import yaml
 
 from conftest import KUBECONFIG_DIR, REPO, TOPOLOGY
-from runners import ansible_playbook, assert_ok, assert_unchanged, ensure_karmada, karmada_answers, note, recap, wait
+from runners import ansible_playbook, assert_ok, assert_unchanged, ensure_karmada, karmada_answers, leftovers, note, recap, wait
 
 pytestmark = pytest.mark.lab
 
@@ -184,9 +184,12 @@ def s3_blocks() -> dict[str, dict]:
 
 
 def test_clean_start():
-    proc, secs = run(overrides={"prometheus_state": "absent", "thanos_state": "absent"})
-    assert_ok(proc)
-    note(f"observability: clean start (absent) {secs:.1f}s")
+    left = leftovers([c["name"] for c in TOPO["clusters"]], ("monitoring",), ("monitoring.coreos.com",))
+    if left:
+        proc, secs = run(overrides={"prometheus_state": "absent", "thanos_state": "absent"})
+        assert_ok(proc)
+        note(f"observability: clean start, removed {len(left)} leftovers (absent) {secs:.1f}s")
+    assert not leftovers([c["name"] for c in TOPO["clusters"]], ("monitoring",), ("monitoring.coreos.com",))
 
 
 def test_install():

@@ -31,7 +31,7 @@ import pytest
 import yaml
 
 from conftest import KUBECONFIG_DIR, REPO, TOPOLOGY
-from runners import ansible_playbook, assert_ok, assert_unchanged, note, recap, wait
+from runners import ansible_playbook, assert_ok, assert_unchanged, leftovers, note, recap, wait
 
 pytestmark = pytest.mark.lab
 
@@ -148,8 +148,11 @@ def empty_prefix(client, bucket: str, prefix: str) -> None:
 
 # ---------------------------------------------------------------------------------------------
 def test_clean_start(inventory):
-    proc, secs = play(inventory, "velero.yml", overrides={"velero_state": "absent"})
-    assert_ok(proc)
+    secs = 0.0
+    if leftovers(CLUSTERS, (NS,), ("velero.io",)):
+        proc, secs = play(inventory, "velero.yml", overrides={"velero_state": "absent"})
+        assert_ok(proc)
+    assert not leftovers(CLUSTERS, (NS,), ("velero.io",))
     for c in CLUSTERS:
         kubectl(c, "delete", "namespace", APP_NS, "--ignore-not-found", "--wait=true")
     client = lab_s3()
