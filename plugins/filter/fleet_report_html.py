@@ -96,7 +96,10 @@ KUBEEDGE_KUBELET = re.compile(r"-kubeedge-(v[0-9][^-]*)$")
 # The picture's geometry (pixels).
 WIDTH = 1310
 PAD = 10
-TILE_W, TILE_H, GAP, COLS = 140, 22, 6, 2
+TILE_W = 140
+TILE_H = 22
+GAP = 6
+COLS = 2
 BOX_W = 2 * PAD + COLS * TILE_W + (COLS - 1) * GAP
 BOX_HEAD = 46
 REGION_HEAD = 30
@@ -380,6 +383,7 @@ table { border-collapse: collapse; margin-top: 0.5em; }
 th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; font-size: 13px; vertical-align: top; }
 th { background: #eef2f7; }
 td.off { color: #aaa; }
+td.match { background: #e3f4e7; }
 td.differs { background: #fbe3e2; }
 td.unseen { background: #f2f2f2; }
 .legend span { display: inline-block; padding: 2px 8px; margin-right: 6px; color: #ffffff; border-radius: 4px; }
