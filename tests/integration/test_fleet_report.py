@@ -7,12 +7,14 @@ topology is in the rendered SVG, and a screenshot comes out. The page is written
 path: the run changes nothing in the lab.
 
 Order matters (file order): the first run writes the page, a re-run leaves an unchanged page
-unchanged, a --check run writes nothing, then the browser.
+unchanged, a run with ResourceBindings given as extra vars fills the placement table (Karmada may
+be down in the shared lab), a --check run writes nothing, then the browser.
 
   .venv/bin/pytest -q -p no:cacheprovider tests/integration/test_fleet_report.py
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -80,6 +82,49 @@ def test_rerun_changes_the_page_only_when_its_content_changes(page):
     assert _write_task(proc.stdout).startswith(expected + ":"), _write_task(proc.stdout)
     changed = {h: r["changed"] for h, r in recap(proc.stdout).items() if r.get("changed")}
     assert changed == ({} if expected == "ok" else {"host": 1}), changed
+
+
+def _binding(namespace: str, kind: str, name: str, replicas, clusters: list) -> dict:
+    """A ResourceBinding as Karmada returns it (work.karmada.io/v1alpha2), the fields the report reads."""
+    spec = {"resource": {"apiVersion": "v1" if kind == "ConfigMap" else "apps/v1", "kind": kind, "name": name,
+                         "namespace": namespace}, "clusters": clusters}
+    if replicas is not None:
+        spec["replicas"] = replicas
+    return {"metadata": {"namespace": namespace, "name": f"{name}-{kind.lower()}"}, "spec": spec}
+
+
+def test_placements_table_from_resource_bindings(tmp_path):
+    """The placement path of the playbook whatever Karmada's state in the shared lab: the bindings
+    are handed in as extra vars (they win over the registered read), shaped as Karmada returns them."""
+    members = sorted(c["name"] for c in TOPO["clusters"] if c["role"] == "member")
+    bindings = [
+        _binding("default", "Deployment", "nginx", 5, [{"name": members[0], "replicas": 3},
+                                                       {"name": members[1], "replicas": 2}]),
+        _binding("default", "DaemonSet", "agent", None, [{"name": members[0]}]),
+        _binding("default", "ConfigMap", "settings", None, [{"name": members[0]}]),  # not a workload
+        _binding("karmada-system", "Deployment", "internal", 1, [{"name": members[0], "replicas": 1}]),
+    ]
+    extra = tmp_path / "bindings.json"
+    extra.write_text(json.dumps({"fleet_report_bindings": {"resources": bindings}}))
+    target = tmp_path / "fleet-report.html"
+    proc, seconds = ansible_playbook(INVENTORY, PLAYBOOK, "-e", f"fleet_report_file={target}", "-e", f"@{extra}")
+    assert_ok(proc)
+    note(f"fleet_report.yml (placements given): {seconds:.1f}s")
+    assert re.search(rf"default\s+Deployment\s+nginx\s+5\s+{members[0]}=3 {members[1]}=2", proc.stdout), proc.stdout[-3000:]
+    assert re.search(rf"default\s+DaemonSet\s+agent\s+{members[0]}=placed", proc.stdout), proc.stdout[-3000:]
+    assert "settings" not in proc.stdout and "internal" not in proc.stdout
+    html = target.read_text()
+    table = html[html.index("<h2>Workload placement"):]
+    columns = re.findall(r"<th>([^<]+)</th>", table.split("</tr>")[0])[4:]
+    assert columns == CLUSTER_NAMES
+    row = re.search(r"<tr><td>default</td><td>Deployment</td><td>nginx</td><td>5</td>(.*?)</tr>", table).group(1)
+    cells = dict(zip(columns, re.findall(r"<td[^>]*>([^<]*)</td>", row)))
+    assert cells[members[0]] == "3" and cells[members[1]] == "2"
+    assert all(v == "\u2013" for k, v in cells.items() if k not in members[:2])
+    assert "settings" not in table and "internal" not in table
+    # The cluster's box says the replicas Karmada put there.
+    box = html[html.index(f'id="cluster-{members[0]}"'):]
+    assert re.search(r'class="small">member \u00b7 \d+/\d+ nodes ready \u00b7 3 replicas<', box.split("<g class=")[0]), box[:600]
 
 
 def test_check_mode_writes_nothing(tmp_path):
