@@ -52,9 +52,11 @@ lint: collection
 # tracked (and new, not ignored) files there, less the lab and benchmark tooling that
 # is not part of the collection (galaxy.yml build_ignore). Its pip bootstrap download is unreachable,
 # so a stand-in that bootstraps pip from ensurepip + PyPI is put where it looks first.
-# System tools the gates need (Debian packages).
+# System tools the gates need (Debian packages): shellcheck for sanity, chromium for the fleet
+# report's browser test (tests/integration/test_fleet_report.py).
 system-deps:
 	command -v shellcheck >/dev/null || { apt-get update -q && apt-get install -y -q shellcheck; }
+	command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
 
 sanity: collection system-deps
 	rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_ROOT)
@@ -82,7 +84,7 @@ galaxy-import: build
 	! grep -E '^(ERROR|CRITICAL)' build/galaxy-importer.log
 
 # The lab comes up for the integration tests and goes down after them, pass or fail.
-integration: collection
+integration: collection system-deps
 	lab/lab.sh up
 	rc=0; $(BIN)/pytest -q -p no:cacheprovider --durations=40 tests/integration || rc=$$?; \
 	  lab/lab.sh down || rc=1; exit $$rc
