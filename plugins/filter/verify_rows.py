@@ -24,7 +24,7 @@ description:
   - C(api) is a C(cluster_preflight) result; when the API did not answer, that is the only row.
   - C(nodes) is a Node list; its Nodes outside O(edge_nodes) make one row, each edge node one row of its own.
   - C(deployments) is a Deployment list; each of O(components) makes one row per Deployment it expects or has
-    in its namespace (all replicas available).
+    in its namespace (all replicas available); none of them there is one row, not installed.
   - C(bsls) (Velero BackupStorageLocations) and C(prometheus) (Prometheus objects) make one row per object.
   - C(karmada) is Karmada's Cluster list; the API makes one row and each of O(members) one (Ready).
   - C(units) is the result of C(systemctl is-active) with O(units) as arguments; one row per unit.
@@ -116,7 +116,7 @@ def _available(obj):
     """(ok, 'a/b available') for a Deployment or a Prometheus object."""
     want = (obj.get("spec") or {}).get("replicas", 1)
     have = (obj.get("status") or {}).get("availableReplicas", 0) or 0
-    return have >= want and want > 0, "%s/%s available" % (have, want)
+    return have >= want and want > 0, "%s/%s available%s" % (have, want, " (scaled to 0)" if not want else "")
 
 
 def _api_rows(target, result):
