@@ -4,12 +4,13 @@ of each kind is broken at once (an unreachable API, a Karmada member not Ready, 
 expiry), one run names each of them in a FAIL row, failures first, and exits non-zero.
 
 Installs what the lab topology enables and is missing (Karmada, Volcano, Velero, Prometheus/Thanos,
-Istio) and leaves it installed; restores everything it broke. On its own:
+Istio), removes it again at the end (Karmada stays), and restores everything it broke. On its own:
   .venv/bin/pytest -m lab -v -s tests/integration/test_verify.py
 """
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import time
@@ -45,6 +46,9 @@ COMPONENTS = [
                    "istio_resources": {"requests": {"cpu": "50m", "memory": "128Mi"}}},
      [(c, "istio-system", "istiod") for c in MESH]),
 ]
+# The state variables that remove what each playbook installed.
+ABSENT = {"volcano.yml": ["volcano"], "velero.yml": ["velero"], "observability.yml": ["prometheus", "thanos"],
+          "istio.yml": ["istio"]}
 # The things broken, one of each kind (see the module docstring).
 UNREACHABLE = "cluster-guangzhou"     # its connection pointed at a closed port (a private copy of the inventory)
 PULL_MEMBER = next((c["name"] for c in LAB["clusters"] if c.get("sync_mode") == "Pull"), "cluster-hangzhou")
@@ -183,16 +187,27 @@ def unreachable_inventory(tmp: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def converged():
-    """Everything the lab topology enables, installed (only what is missing); verify.yml's green run."""
+    """Everything the lab topology enables, installed (only what is missing); verify.yml's green run.
+    What it installed is removed again afterwards (FLEETOPS_VERIFY_KEEP=1 keeps it)."""
     ensure_karmada(TOPOLOGY)
-    for playbook, extra, probes in COMPONENTS:
-        if probes and not all(available(*p) for p in probes):
-            proc, secs = ansible_playbook(TOPOLOGY, REPO / "playbooks" / playbook, "-e", json.dumps(extra))
-            assert_ok(proc)
-            note(f"verify: {playbook} installed what was missing {secs:.1f}s")
-    proc, secs = verify()
-    note(f"verify: converged lab {secs:.1f}s")
-    return proc
+    installed = []
+    try:
+        for playbook, extra, probes in COMPONENTS:
+            if probes and not all(available(*p) for p in probes):
+                installed.append((playbook, extra))
+                proc, secs = ansible_playbook(TOPOLOGY, REPO / "playbooks" / playbook, "-e", json.dumps(extra))
+                assert_ok(proc)
+                note(f"verify: {playbook} installed what was missing {secs:.1f}s")
+        proc, secs = verify()
+        note(f"verify: converged lab {secs:.1f}s")
+        yield proc
+    finally:
+        if os.environ.get("FLEETOPS_VERIFY_KEEP") != "1":
+            for playbook, extra in reversed(installed):
+                states = {f"{n}_state": "absent" for n in ABSENT[playbook]}
+                proc, secs = ansible_playbook(TOPOLOGY, REPO / "playbooks" / playbook, "-e",
+                                              json.dumps(dict(extra, **states)))
+                note(f"verify: {playbook} removed again {secs:.1f}s (rc {proc.returncode})")
 
 
 def test_green_on_the_converged_lab(converged):
