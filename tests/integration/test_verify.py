@@ -120,8 +120,8 @@ def node_ready(cluster: str, name: str) -> bool:
 
 def member_ready(name: str) -> bool:
     from kubernetes import client
-    obj = client.CustomObjectsApi(kube("karmada")).get_cluster_custom_object("cluster.karmada.io", "v1alpha1",
-                                                                              "clusters", name)
+    api = client.CustomObjectsApi(kube("karmada"))
+    obj = api.get_cluster_custom_object("cluster.karmada.io", "v1alpha1", "clusters", name)
     return ready(obj.get("status", {}).get("conditions"))
 
 
@@ -294,9 +294,9 @@ def test_one_broken_thing_of_each_kind_is_named(converged, tmp_path):
     # Restored: green again.
     wait(f"{PULL_MEMBER} Ready in Karmada", lambda: member_ready(PULL_MEMBER), timeout=180)
     wait(f"{EDGE_NODE} Ready", lambda: node_ready(EDGE_CLUSTER, EDGE_NODE), timeout=180)
-    wait("Volcano's scheduler and Thanos Query available", lambda: available(
-        VOLCANO_CLUSTER, "volcano-system", "vc-scheduler") and available(THANOS_CLUSTER, "thanos", "thanos-query"),
-         timeout=180)
+    wait("Volcano's scheduler and Thanos Query available",
+         lambda: (available(VOLCANO_CLUSTER, "volcano-system", "vc-scheduler")
+                  and available(THANOS_CLUSTER, "thanos", "thanos-query")), timeout=180)
     wait(f"{VELERO_CLUSTER}'s location {name} Available",
          lambda: validated(VELERO_CLUSTER, bucket, "Available", restored), timeout=180)
     proc, secs = verify()
