@@ -22,6 +22,9 @@ CLUSTERS = ["host", "cluster-beijing", "cluster-shanghai", "cluster-guangzhou", 
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "lab: needs the running lab (make lab-up); deselect with -m 'not lab'")
+    config.addinivalue_line(
+        "markers", "whole_lab: installs every component at once (test_verify; make test-verify), "
+                   "outside make test's time budget")
 
 
 @pytest.fixture(scope="session")

@@ -175,26 +175,10 @@ def test_members_joined(karmada_api, topology_clusters):
         assert ready and ready[0]["status"] == "True", c["status"]
 
 
-def test_rerun_changes_nothing():
-    proc, seconds = ansible_playbook(PLAYBOOK)
-    assert_ok(proc)
-    hosts = recap(proc.stdout)
-    assert hosts, proc.stdout[-3000:]
-    changed = {h: r["changed"] for h, r in hosts.items() if r["changed"]}
-    assert not changed, (changed, changed_tasks(proc.stdout))
-    note(f"karmada converged re-run: {seconds:.0f}s, changed=0")
-
-
-def test_check_diff_is_clean():
-    proc = ansible_playbook(PLAYBOOK, "--check", "--diff")[0]
-    assert_ok(proc)
-    changed = {h: r["changed"] for h, r in recap(proc.stdout).items() if r["changed"]}
-    assert not changed, (changed, changed_tasks(proc.stdout))
-
-
-def test_rerun_at_vvv_shows_no_member_token(api_clients):
-    """The member credentials (ServiceAccount token Secrets) are applied and read on every
-    run; at -vvv neither their values nor their base64 appear in the output."""
+def test_rerun_changes_nothing_and_shows_no_member_token_at_vvv(api_clients):
+    """The converged re-run (at -vvv: one run for both) changes nothing. The member credentials
+    (ServiceAccount token Secrets) are applied and read on every run; at -vvv neither their
+    values nor their base64 appear in the output."""
     from kubernetes import client
     needles = {}
     for cluster in MEMBERS:
@@ -206,11 +190,22 @@ def test_rerun_at_vvv_shows_no_member_token(api_clients):
     assert needles, "no member token Secret found: the Push-mode members have none?"
     proc, seconds = ansible_playbook(PLAYBOOK, "-vvv")
     assert_ok(proc)
+    hosts = recap(proc.stdout)
+    assert hosts, proc.stdout[-3000:]
+    changed = {h: r["changed"] for h, r in hosts.items() if r["changed"]}
+    assert not changed, (changed, changed_tasks(proc.stdout))
     out = proc.stdout + proc.stderr
     leaked = [name for name, values in needles.items() if any(v in out for v in values)]
     assert not leaked, f"tokens in the -vvv output: {leaked}"
-    note(f"karmada.yml -vvv re-run: {seconds:.0f}s, {len(out) // 1024} KiB of output, "
+    note(f"karmada converged re-run (-vvv): {seconds:.0f}s, changed=0, {len(out) // 1024} KiB of output, "
          f"{len(needles)} member token(s) searched, 0 found")
+
+
+def test_check_diff_is_clean():
+    proc = ansible_playbook(PLAYBOOK, "--check", "--diff")[0]
+    assert_ok(proc)
+    changed = {h: r["changed"] for h, r in recap(proc.stdout).items() if r["changed"]}
+    assert not changed, (changed, changed_tasks(proc.stdout))
 
 
 # --------------------------------------------------------------------------- examples
