@@ -125,7 +125,7 @@ def wait(what: str, probe, timeout: float = 180, every: float = 2):
             last = probe()
             if last:
                 return last
-        except Exception as exc:  # noqa: BLE001 - the API may 404 until Karmada catches up
+        except Exception as exc:  # noqa: BLE001 - Karmada answers Not Found until it catches up
             last = exc
         time.sleep(every)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}; last: {last!r}")
