@@ -225,6 +225,12 @@ options:
     description: With O(state=absent), also remove the containerd and CNI files this module wrote.
     type: bool
     default: false
+  purge_install:
+    description:
+      - With O(state=absent), also remove the edgecore binary at O(binary), the record of its download and the image
+        archives under O(image_dir) (C(keadm reset) keeps them; a later join installs them again).
+    type: bool
+    default: false
 attributes:
   check_mode:
     support: full
@@ -619,6 +625,10 @@ class EdgeNode(object):
         if p["purge_runtime_config"]:
             self.remove_path(edge.CONTAINERD_CONFIG)
             self.remove_path(os.path.join(p["cni_conf_dir"], "10-fleetops-edge.conflist"))
+        if p["purge_install"]:
+            for path in (p["binary"], edge.SOURCE_FILE, p["image_dir"]):
+                if path:
+                    self.remove_path(path)
         if removed_unit and not self.module.check_mode:
             self.host.daemon_reload(check=False)
             self.host.unit("reset-failed", "edgecore", check=False)
@@ -669,6 +679,7 @@ def main():
             validate_certs=dict(type="bool", default=True),
             join_timeout=dict(type="int", default=120),
             purge_runtime_config=dict(type="bool", default=False),
+            purge_install=dict(type="bool", default=False),
         ),
 
         supports_check_mode=True,

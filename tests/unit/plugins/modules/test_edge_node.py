@@ -28,7 +28,7 @@ PARAMS = dict(name="edge-a-1", state="present", inspect=False, cloudcore_host="1
               containerd_snapshotter="overlayfs", restrict_oom_score_adj=None, manage_cni=True, cni_conf_dir=None, cni_bin_dir="/usr/lib/cni",
               pod_cidr="10.88.0.0/16", image_archives=[], images=[], image_dir=None, validate_certs=True,
               binary_url="", binary_member="", binary_sha256="",
-              join_timeout=0, purge_runtime_config=False)
+              join_timeout=0, purge_runtime_config=False, purge_install=False)
 
 
 class Failed(Exception):
@@ -435,6 +435,22 @@ def test_absent_resets_and_is_idempotent(env):
     assert not os.path.exists(edge.UNIT_FILE) and not os.path.exists(edge.EDGECORE_CONFIG)
     assert os.path.exists(edge.CONTAINERD_CONFIG), "runtime config is kept unless purge_runtime_config"
     again, node = converge(dict(params, state="absent"), host)
+    assert not again["changed"]
+    assert os.path.exists(params["binary"]), "the binary is kept unless purge_install"
+
+
+def test_absent_with_purge_install_removes_the_binary_its_record_and_the_images(env):
+    root, params = env
+    host = FakeHost()
+    host.on_restart_edgecore = lambda: issue_cert("edge-a-1")
+    converge(dict(params, join_timeout=5), host)
+    os.makedirs(params["image_dir"])
+    with open(edge.SOURCE_FILE, "w") as handle:
+        handle.write("{}")
+    result, node = converge(dict(params, state="absent", purge_install=True), host)
+    for path in (params["binary"], edge.SOURCE_FILE, params["image_dir"]):
+        assert "remove %s" % path in result["changes"] and not os.path.exists(path)
+    again, node = converge(dict(params, state="absent", purge_install=True), host)
     assert not again["changed"]
 
 
