@@ -16,13 +16,14 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(BIN):$(PATH)
 
 .PHONY: help venv collection system-deps unit lint sanity build integration test demo \
-        lab-up lab-down lab-status test-verify bench-placement bench-onboarding bench-inventory changelog clean
+        lab-up lab-down lab-status test-verify bench bench-placement bench-onboarding bench-inventory changelog clean
 
 help:
 	@echo "make demo             lab-up, then playbooks/site.yml against the lab, then a fleet report"
 	@echo "make test             unit + ruff + ansible-lint (production) + ansible-test sanity + build + lab integration"
 	@echo "make unit|lint|sanity|build|integration   one gate"
 	@echo "make lab-up|lab-down|lab-status           the local lab"
+	@echo "make bench            one table: placement, onboarding, converged site re-run, lab-up (lab; BENCH_PARTS=...)"
 	@echo "make bench-placement  replica-division benchmark"
 	@echo "make bench-onboarding edge onboarding: kubeedge_edge role vs a parallel-SSH script (lab)"
 	@echo "make bench-inventory  ansible-inventory --list at 100 / 1,000 / 10,000 edge hosts"
@@ -108,6 +109,11 @@ lab-status:
 
 demo: lab-up
 	$(BIN)/ansible-playbook -i inventories/lab playbooks/site.yml
+
+# One table: placement, onboarding, converged site re-run, lab-up (bench/bench.py; needs the lab but
+# for placement: BENCH_PARTS=placement).
+bench: collection
+	$(BIN)/python bench/bench.py
 
 bench-placement: collection
 	$(BIN)/python bench/bench_placement.py

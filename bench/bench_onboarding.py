@@ -174,12 +174,13 @@ def forget_removed_nodes(remaining):
             api.delete_node(node.metadata.name)
 
 
-def main():
+def measure(sizes):
+    """[(hosts, role cold, script cold, role re-run, script re-run)] in seconds."""
     for ref in IMAGES:
         kubeedge_lab.image_archive(ref)
     rows = []
     try:
-        for n in SIZES:
+        for n in sizes:
             edge_hosts = lab_hosts(n)
             workdir = tempfile.mkdtemp(prefix="bench-onboarding-")
             inv, key, topo = inventory(workdir, edge_hosts)
@@ -199,9 +200,14 @@ def main():
                   % (n, role_cold, script_cold, role_warm, script_warm), flush=True)
             shutil.rmtree(workdir, ignore_errors=True)
     finally:
-        remaining = lab_hosts(5) if SIZES != [5] else {}
+        remaining = lab_hosts(5) if sizes != [5] else {}
         if remaining:
             forget_removed_nodes(remaining)
+    return rows
+
+
+def main():
+    rows = measure(SIZES)
     print()
     print("| hosts | role cold (s) | script cold (s) | ratio | role re-run (s) | script re-run (s) | ratio |")
     print("|---|---|---|---|---|---|---|")
