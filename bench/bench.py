@@ -5,13 +5,15 @@
 
   placement   assignments/s of compute_placement vs Karmada's per-replica loop (the reference
               algorithm it must equal), at 10/100/1000 clusters and 100/10000 replicas
+  inventory   ansible-inventory --list at 100 / 1,000 / 10,000 edge hosts: seconds and peak RSS
+              (the target at 10,000: under 60 s and 2 GiB)
   onboarding  the kubeedge_edge role vs a plain parallel-SSH script doing the same steps (the
               floor), at BENCH_SIZES edge hosts (default 1 5 20 50), cold and re-run
   site        site.yml converged once, then re-run: seconds and changed (the target is 90 s, 0)
   lab-up      lab/lab.sh up from a lab that is down (cold; the binaries already built) and again
               on the running lab (warm)
 
-BENCH_PARTS picks parts (default: all four, in the order above); every part but placement needs
+BENCH_PARTS picks parts (default: all five, in the order above); onboarding, site and lab-up need
 the lab (make lab-up), and lab-up takes it down first. It runs outside make test: these are
 measurements, never pass/fail timings.
 """
@@ -27,7 +29,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-PARTS = os.environ.get("BENCH_PARTS", "placement onboarding site lab-up").split()
+PARTS = os.environ.get("BENCH_PARTS", "placement inventory onboarding site lab-up").split()
 TOPOLOGY = os.path.join(REPO, "inventories", "lab", "topology.yml")
 ENV = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"), ANSIBLE_NOCOLOR="1")
 
@@ -52,6 +54,20 @@ def placement_rows():
             same = "equal results" if fast_result == ref_result else "RESULTS DIFFER"
             rows.append(("placement", "%d clusters, %d replicas" % (count, replicas), "%.0f calls/s" % fast,
                          "%.0f calls/s (reference loop)" % ref, "%.2f (fast / reference), %s" % (fast / ref, same)))
+    return rows
+
+
+def inventory_rows():
+    import bench_inventory as bi
+    rows = []
+    for size in (100, 1000, 10000):
+        row = bi.run_size(size)
+        if row["code"] != 0:
+            sys.exit("ansible-inventory failed at %d hosts: %s" % (size, row["stderr"]))
+        target = "%d s, %d GiB (target)" % (bi.TARGET_SECONDS, bi.TARGET_BYTES >> 30) if size == 10000 else "-"
+        ratio = "%.2f of the time" % (row["seconds"] / bi.TARGET_SECONDS) if size == 10000 else "-"
+        rows.append(("inventory", "%d edge hosts" % size,
+                     "%.1f s, %.0f MiB" % (row["seconds"], row["peak"] / 2.0 ** 20), target, ratio))
     return rows
 
 
@@ -87,7 +103,7 @@ def lab_up_rows():
 
 
 def main():
-    makers = {"placement": placement_rows, "onboarding": onboarding_rows, "site": site_rows, "lab-up": lab_up_rows}
+    makers = {"placement": placement_rows, "inventory": inventory_rows, "onboarding": onboarding_rows, "site": site_rows, "lab-up": lab_up_rows}
     unknown = [p for p in PARTS if p not in makers]
     if unknown:
         sys.exit("BENCH_PARTS: unknown %s (expected some of %s)" % (", ".join(unknown), ", ".join(makers)))

@@ -84,6 +84,20 @@ def measure(directory, timeout, collections_path):
     print(json.dumps({"seconds": seconds, "peak": peak, "code": code, "hosts": hosts, "stderr": tail}))
 
 
+def run_size(size, timeout=900, collections_path=""):
+    """One measuring process on a topology of size edge hosts: {seconds, peak, code, hosts, stderr}."""
+    import yaml
+    directory = tempfile.mkdtemp(prefix="fleetops-bench-inventory-")
+    try:
+        with open(os.path.join(directory, "topology.yml"), "w") as handle:
+            yaml.safe_dump(topology(size), handle, default_flow_style=None)
+        out = subprocess.check_output([sys.executable, os.path.abspath(__file__), "--measure", directory,
+                                       "--timeout", str(timeout), "--collections-path", collections_path])
+        return json.loads(out.decode("utf-8").strip().splitlines()[-1])
+    finally:
+        shutil.rmtree(directory)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="100,1000,10000")
@@ -93,20 +107,9 @@ def main():
     args = parser.parse_args()
     if args.measure:
         return measure(args.measure, args.timeout, args.collections_path)
-    import yaml
-
     print("%8s  %10s  %10s  %8s  %s" % ("edge", "seconds", "peak RSS", "hosts", "result"))
     for size in [int(s) for s in args.sizes.split(",")]:
-        directory = tempfile.mkdtemp(prefix="fleetops-bench-inventory-")
-        try:
-            with open(os.path.join(directory, "topology.yml"), "w") as handle:
-                yaml.safe_dump(topology(size), handle, default_flow_style=None)
-            out = subprocess.check_output([sys.executable, os.path.abspath(__file__), "--measure", directory,
-                                           "--timeout", str(args.timeout),
-                                           "--collections-path", args.collections_path])
-            row = json.loads(out.decode("utf-8").strip().splitlines()[-1])
-        finally:
-            shutil.rmtree(directory)
+        row = run_size(size, args.timeout, args.collections_path)
         if row["code"] != 0:
             result = "failed (%s) %s" % (row["code"], row["stderr"].strip().splitlines()[-1:] or "")
         elif size >= 10000:
