@@ -629,6 +629,12 @@ class EdgeNode(object):
             for path in (p["binary"], edge.SOURCE_FILE, p["image_dir"]):
                 if path:
                     self.remove_path(path)
+            # The directory of the download record, once nothing else is left in it.
+            state_dir = os.path.dirname(edge.SOURCE_FILE)
+            if os.path.isdir(state_dir) and not os.listdir(state_dir):
+                self.note("remove %s" % state_dir)
+                if not self.module.check_mode:
+                    os.rmdir(state_dir)
         if removed_unit and not self.module.check_mode:
             self.host.daemon_reload(check=False)
             self.host.unit("reset-failed", "edgecore", check=False)

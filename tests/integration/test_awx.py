@@ -343,7 +343,9 @@ def test_preflight_job_keeps_every_secret_out_of_the_artifacts(awx):
 
     needles = lab_secrets({"vault password": VAULT_PASSWORD})
     kinds = {re.sub(r"[:\[ ].*", "", what) for what in needles}
-    assert len(needles) > 20 and f"{VAULTED_CLUSTER} kubeconfig client-key-data" in needles, sorted(needles)[:20]
+    # A fresh lab (the suite's first test) holds the five cluster keys (three forms each), the S3 key
+    # and the vault password; later in the suite there are more.
+    assert len(needles) >= 15 and f"{VAULTED_CLUSTER} kubeconfig client-key-data" in needles, sorted(needles)[:20]
     leaked, searched = [], 0
     for root in (pdd / "artifacts", awx["sync"] / "artifacts", pdd / "inventory", pdd / "env"):
         found, size = search(root, needles)

@@ -450,6 +450,7 @@ def test_absent_with_purge_install_removes_the_binary_its_record_and_the_images(
     result, node = converge(dict(params, state="absent", purge_install=True), host)
     for path in (params["binary"], edge.SOURCE_FILE, params["image_dir"]):
         assert "remove %s" % path in result["changes"] and not os.path.exists(path)
+    assert not os.path.exists(os.path.dirname(edge.SOURCE_FILE)), "the emptied state directory is left"
     again, node = converge(dict(params, state="absent", purge_install=True), host)
     assert not again["changed"]
 
