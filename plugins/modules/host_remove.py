@@ -97,7 +97,7 @@ def unit_known(module, unit, unit_file):
     """True when systemd has the unit loaded from some file, or its file is still there."""
     if present(unit_file):
         return True
-    rc, out, _ = module.run_command(["systemctl", "show", "-p", "LoadState", "--value", unit])
+    rc, out, dummy = module.run_command(["systemctl", "show", "-p", "LoadState", "--value", unit])
     return rc == 0 and out.strip() not in ("", "not-found")
 
 
@@ -139,7 +139,7 @@ def main():
                 delete(leftover)
                 reload_needed = True
     if reload_needed:
-        rc, _, err = module.run_command(["systemctl", "daemon-reload"])
+        rc, dummy, err = module.run_command(["systemctl", "daemon-reload"])
         if rc != 0:
             module.fail_json(msg="systemctl daemon-reload failed: %s" % err.strip(),
                              removed_units=removed_units, removed_paths=removed_paths)

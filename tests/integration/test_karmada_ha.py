@@ -236,7 +236,7 @@ def test_a_run_interrupted_before_the_restarts_is_finished_by_the_next(ha):
             break
     # Ansible can lose one SIGINT (raised where an exception is ignored, seen in CI): repeat it
     # until the run stops; the task is a shell read of ~1 s, so the restarts are not reached.
-    for _ in range(25):
+    for attempt in range(25):
         popen.send_signal(signal.SIGINT)
         try:
             popen.wait(timeout=0.2)

@@ -116,7 +116,7 @@ def installed() -> list[str]:
 
 
 def test_refuses_without_confirmation_and_check_mode_removes_nothing(installed):
-    proc, _ = ansible_playbook(TOPOLOGY, RESET, timeout=300)
+    proc = ansible_playbook(TOPOLOGY, RESET, timeout=300)[0]
     assert proc.returncode != 0 and "reset_confirm=yes" in proc.stdout, proc.stdout[-2000:]
     assert recap(proc.stdout).get("localhost", {}).get("failed") == 1, "it must stop in its first play"
     proc, seconds = ansible_playbook(TOPOLOGY, RESET, "--check", "--diff", timeout=1200)
