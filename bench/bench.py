@@ -29,6 +29,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
+# The checkout's collection tree (make collection), which the benchmarks import plugins through.
+sys.path.insert(0, os.path.join(REPO, ".ansible", "collections"))
 PARTS = os.environ.get("BENCH_PARTS", "placement inventory onboarding site lab-up").split()
 TOPOLOGY = os.path.join(REPO, "inventories", "lab", "topology.yml")
 ENV = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"), ANSIBLE_NOCOLOR="1")

@@ -54,6 +54,8 @@ def sh(cmd, **kw):
 def lab_hosts(n):
     sh(["lab/hosts/hosts.sh", "up"], cwd=REPO, env=dict(os.environ, LAB_EDGE_HOSTS=str(n)),
        stdout=subprocess.DEVNULL)
+    # Recreated hosts have new host keys: the lab's known_hosts (what ssh verifies) follows them.
+    sh(["python3", "lab/lab.py", "topology"], cwd=REPO, stdout=subprocess.DEVNULL)
     with open(os.path.join(STATE, "hosts.json")) as handle:
         hosts = json.load(handle)
     return {name: h for name, h in hosts.items() if h["role"] == "edge"}
