@@ -632,9 +632,7 @@ class EdgeNode(object):
             # The directory of the download record, once nothing else is left in it.
             state_dir = os.path.dirname(edge.SOURCE_FILE)
             if os.path.isdir(state_dir) and not os.listdir(state_dir):
-                self.note("remove %s" % state_dir)
-                if not self.module.check_mode:
-                    os.rmdir(state_dir)
+                self.remove_path(state_dir)
         if removed_unit and not self.module.check_mode:
             self.host.daemon_reload(check=False)
             self.host.unit("reset-failed", "edgecore", check=False)
