@@ -9,6 +9,7 @@
 # Usage: lab/build-binaries.sh [-j N] [component...]
 #   default components: etcd kubernetes kwok helm karmada kubeedge coredns volcano
 #   extra components:   gofakes3 velero velero_plugin_for_aws thanos prometheus prometheus_operator istio
+#                       karmada_previous (the older patch release the upgrade test starts from)
 #                       (also: all)
 set -euo pipefail
 
@@ -21,11 +22,11 @@ JOBS="${FLEETOPS_BUILD_JOBS:-2}"      # components built at once (2 cores)
 
 CORE=(etcd kubernetes kwok helm karmada kubeedge coredns volcano)
 # Lab-only or not yet in the lab's default set (their roles are to come): built by `all`.
-EXTRA=(gofakes3 velero velero_plugin_for_aws thanos prometheus prometheus_operator istio)
+EXTRA=(gofakes3 velero velero_plugin_for_aws thanos prometheus prometheus_operator istio karmada_previous)
 # The version key of a component whose lab build is not the users' pin: Istio's 1.30.x tags are
 # refused by the module proxy here; the lab builds the one served master snapshot (istio_lab in
 # lab/versions.yml) and its topology sets settings.versions.istio to it.
-declare -A VERSION_KEY=([istio]=istio_lab)
+declare -A VERSION_KEY=([istio]=istio_lab [karmada_previous]=karmada_previous)
 
 export GOMODCACHE="$CACHE/go/mod" GOCACHE="$CACHE/go/build" GOPATH="$CACHE/go/path"
 export GOTOOLCHAIN=local
@@ -127,7 +128,7 @@ build_karmada() {   # [cmd...]: only these (default: all) - for adding a binary 
   ((${#cmds[@]})) || cmds=(controller-manager scheduler webhook aggregated-apiserver agent karmadactl)
   for b in "${cmds[@]}"; do gets+=("$M/cmd/$b@$v"); pkgs+=("$M/cmd/$b"); done
   # One scratch module for all of them: same module version, so one graph, one build.
-  workmod karmada
+  workmod "karmada-$v"
   go get "${gets[@]}"
   CGO_ENABLED=0 go build -trimpath -ldflags "$ldf" -o "$out/" "${pkgs[@]}"
   for b in "${cmds[@]}"; do [[ $b == karmadactl ]] || mv "$out/$b" "$out/karmada-$b"; done
@@ -137,6 +138,8 @@ build_karmada() {   # [cmd...]: only these (default: all) - for adding a binary 
   cp -r "$GOMODCACHE/$M@$v/charts/karmada/_crds/." "$out/crds/"
   chmod -R u+w "$out/crds"
 }
+# The older patch release (lab/versions.yml karmada_previous): the same recipe, its own cache dir.
+build_karmada_previous() { build_karmada "$@"; }
 # missing_<component> <missing output...>: the build_<component> arguments that add just
 # those outputs to an existing cache dir (a binary added to the component later).
 missing_karmada() {
@@ -322,6 +325,7 @@ declare -A OUTPUTS=(
   [kwok]="kwok stage/node/fast/node-initialize.yaml"
   [helm]="helm"
   [karmada]="karmada-controller-manager karmada-scheduler karmada-webhook karmada-aggregated-apiserver karmada-agent karmadactl crds/kustomization.yaml"
+  [karmada_previous]="karmada-controller-manager karmada-scheduler karmada-webhook karmada-aggregated-apiserver karmada-agent karmadactl crds/kustomization.yaml"
   [kubeedge]="cloudcore edgecore keadm edgemark"
   [coredns]="coredns"
   [gofakes3]="gofakes3"

@@ -726,15 +726,17 @@ def mirror_releases() -> dict[str, tuple[str, str, list]]:
         rel["helm"] = (f"helm/helm/releases/download/{ver}", ver, [
             (f"helm-{ver}-{arch}.tar.gz", lambda out, d=d: _tar(out, [(d / "helm", f"{arch}/helm")])),
         ])
-    if d := have("karmada"):
-        ver = v["karmada"]
-        assets = [(f"{b}-{arch}.tgz", lambda out, d=d, b=b: _tar(out, [(d / b, b)]))
-                  for b in ("karmadactl", "karmada-controller-manager", "karmada-scheduler",
-                            "karmada-webhook", "karmada-aggregated-apiserver", "karmada-agent")
-                  if (d / b).exists()]
-        # upstream's crds.tar.gz: crds/{bases,patches,kustomization.yaml}
-        assets.append(("crds.tar.gz", lambda out, d=d: _tar(out, _tree(d / "crds", "crds"))))
-        rel["karmada"] = (f"karmada-io/karmada/releases/download/{ver}", ver, assets)
+    # karmada_previous: the older patch release the upgrade test installs first (lab/versions.yml).
+    for comp in ("karmada", "karmada_previous"):
+        if d := have(comp):
+            ver = v[comp]
+            assets = [(f"{b}-{arch}.tgz", lambda out, d=d, b=b: _tar(out, [(d / b, b)]))
+                      for b in ("karmadactl", "karmada-controller-manager", "karmada-scheduler",
+                                "karmada-webhook", "karmada-aggregated-apiserver", "karmada-agent")
+                      if (d / b).exists()]
+            # upstream's crds.tar.gz: crds/{bases,patches,kustomization.yaml}
+            assets.append(("crds.tar.gz", lambda out, d=d: _tar(out, _tree(d / "crds", "crds"))))
+            rel[comp] = (f"karmada-io/karmada/releases/download/{ver}", ver, assets)
     if d := have("kubeedge"):
         ver = v["kubeedge"]
         top = f"kubeedge-{ver}-{arch}"

@@ -13,7 +13,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 HOSTS_SH="$HERE/hosts/hosts.sh"
 PY="${FLEETOPS_LAB_PYTHON:-python3}"
 # Components lab-up needs (FLEETOPS_LAB_COMPONENTS overrides).
-COMPONENTS="${FLEETOPS_LAB_COMPONENTS:-etcd kubernetes kwok helm karmada kubeedge coredns volcano velero velero_plugin_for_aws gofakes3 prometheus_operator prometheus thanos istio}"
+COMPONENTS="${FLEETOPS_LAB_COMPONENTS:-etcd kubernetes kwok helm karmada kubeedge coredns volcano velero velero_plugin_for_aws gofakes3 prometheus_operator prometheus thanos istio karmada_previous}"
 
 log() { printf '[lab] %s\n' "$*" >&2; }
 

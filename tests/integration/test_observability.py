@@ -314,12 +314,13 @@ def test_scrape_health_picture(tmp_path):
     for cluster in MONITORED:
         assert f">{cluster}<" in html and cluster in proc.stdout
     rows = re.findall(r"([\w.-]+)\s+(ok|FAIL)\s+(\d+)/(\d+) up", proc.stdout)
+    details = dict(re.findall(r"([\w.-]+)\s+(?:ok|FAIL)\s+\d+/\d+ up\s+(.*)", proc.stdout))
     note(f"observability: scrape-health page {page.stat().st_size} bytes, {secs:.1f}s: "
          + ", ".join(f"{c} {u}/{t} {s}" for c, s, u, t in rows))
     # One row per monitored cluster, every target up, and the page shows what the table says.
     assert sorted(row[0] for row in rows) == sorted(MONITORED), rows
     for cluster, status, up, total in rows:
-        assert status == "ok" and int(total) > 0 and up == total, f"{cluster}: {up}/{total} up ({status})"
+        assert status == "ok" and int(total) > 0 and up == total, f"{cluster}: {up}/{total} up ({status}, {details.get(cluster)})"
         assert f">{up}/{total} up<" in html, f"{cluster}'s {up}/{total} is not on the page"
     # The rows are what Thanos Query answers (deduplicated), not something of the report's own.
     counts = {r["metric"]["cluster"]: int(float(r["value"][1])) for r in query("count by (cluster) (up)")}

@@ -23,7 +23,7 @@ PACKAGE = 'ansible_collections.fleetops.kurator.plugins.filter.'
 # One filter per file, documented in the file.
 SELF_DOCUMENTED = ('karmada_replicas', 'traffic_weights', 'report_table', 'check_rows', 'onboard_rows', 'kubeconfig',
                    'kubeconfig_server', 's3_credentials')
-SELF_DOCUMENTED += ('thanos_objstore', 'fleet_report_html', 'verify_rows', 'cert_rows')
+SELF_DOCUMENTED += ('thanos_objstore', 'fleet_report_html', 'verify_rows', 'cert_rows', 'upgrade_check')
 
 
 def _modules():

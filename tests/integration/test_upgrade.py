@@ -1,0 +1,90 @@
+"""playbooks/upgrade.yml on the lab's host-mode Karmada (issue 18): what runs is read before anything
+changes, a downgrade and a skipped minor are refused (nothing touched), an allowed downgrade to the
+lab's older patch release (karmada_previous, v1.18.1) runs, then the upgrade back to the pinned one,
+and its re-run changes nothing. The versions are read from the binaries on the control-plane hosts.
+
+A changed pin is what a topology's settings.versions does; here it is passed as the resolved map
+(fleetops_artifact_versions, the inventory's pin file overridden by settings.versions) in -e.
+What this lab cannot show: the API answering throughout needs several control-plane hosts
+(test_karmada_ha's topology); here karmada-1 is the only one.
+  .venv/bin/pytest -m lab -v -s tests/integration/test_upgrade.py
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import yaml
+
+from conftest import REPO, TOPOLOGY
+from runners import ansible_playbook, assert_ok, assert_unchanged, ensure_karmada, note, recap, ssh
+
+pytestmark = pytest.mark.lab
+
+UPGRADE = REPO / "playbooks" / "upgrade.yml"
+PINS = yaml.safe_load((REPO / "roles/_artifacts/defaults/main/versions.yml").read_text())["fleetops_versions"]
+LAB = yaml.safe_load(TOPOLOGY.read_text()) if TOPOLOGY.exists() else {"settings": {}, "control_plane_hosts": []}
+PREVIOUS = yaml.safe_load((REPO / "lab" / "versions.yml").read_text())["lab_versions"]["karmada_previous"]
+CURRENT = dict(PINS, **(LAB["settings"].get("versions") or {}))
+HOSTS = [h for h in LAB.get("control_plane_hosts") or [] if "karmada" in h.get("roles", [])]
+LIMIT = ["--limit", "karmada_control_plane:localhost"]     # the control plane only: the members stay joined
+
+
+def pinned(karmada: str) -> list[str]:
+    return ["-e", json.dumps({"fleetops_artifact_versions": dict(CURRENT, karmada=karmada)})]
+
+
+def running() -> dict[str, str]:
+    """host -> the GitVersion karmada-controller-manager reports there."""
+    out = {}
+    for host in HOSTS:
+        proc = ssh(host["address"], "/usr/local/bin/karmada-controller-manager version")
+        match = re.search(r'GitVersion:"([^"]+)"', proc.stdout)
+        out[host["name"]] = match.group(1) if match else proc.stdout + proc.stderr
+    return out
+
+
+def upgrade(*extra: str):
+    return ansible_playbook(TOPOLOGY, UPGRADE, "-e", "upgrade_component=karmada", *LIMIT, *extra)
+
+
+@pytest.fixture(scope="module")
+def installed():
+    assert HOSTS, f"{TOPOLOGY}: no control-plane host with role karmada"
+    ensure_karmada(TOPOLOGY)
+    assert set(running().values()) == {CURRENT["karmada"]}, running()
+
+
+def test_an_unknown_component_is_refused_by_name():
+    proc, dummy = ansible_playbook(TOPOLOGY, UPGRADE, "-e", "upgrade_component=karmda")
+    assert proc.returncode != 0 and "expected one of karmada, volcano, istio, velero, observability, got 'karmda'" \
+        in proc.stdout, proc.stdout[-2000:]
+    assert list(recap(proc.stdout)) == ["localhost"], recap(proc.stdout)
+
+
+@pytest.mark.parametrize("wanted, says", [
+    (PREVIOUS, f"{PREVIOUS} is a downgrade: karmada-1 runs {CURRENT['karmada']}"),
+    ("v1.20.0", f"v1.20.0 skips a minor release: karmada-1 runs {CURRENT['karmada']}"),
+])
+def test_a_downgrade_and_a_skipped_minor_are_refused_before_anything_changes(installed, wanted, says):
+    proc, secs = upgrade(*pinned(wanted))
+    assert proc.returncode != 0 and says in proc.stdout, proc.stdout[-3000:]
+    assert not any(r.get("changed") for r in recap(proc.stdout).values()), recap(proc.stdout)
+    assert set(running().values()) == {CURRENT["karmada"]}
+    note(f"upgrade: {wanted} refused in {secs:.1f}s: {says}")
+
+
+def test_an_allowed_downgrade_then_the_upgrade_back_and_its_re_run(installed):
+    proc, down = upgrade(*pinned(PREVIOUS), "-e", "upgrade_allow_downgrade=true")
+    assert_ok(proc)
+    assert set(running().values()) == {PREVIOUS}, running()
+    proc, up = upgrade()
+    assert_ok(proc)
+    assert f"upgrade to {CURRENT['karmada']}: karmada-1 from {PREVIOUS}" in proc.stdout, proc.stdout[-3000:]
+    assert set(running().values()) == {CURRENT["karmada"]}, running()
+    proc, again = upgrade()
+    assert_unchanged(proc)
+    assert f"every copy runs {CURRENT['karmada']} already" in proc.stdout
+    note(f"upgrade: karmada host mode {CURRENT['karmada']} -> {PREVIOUS} (allowed downgrade) {down:.0f}s, "
+         f"-> {CURRENT['karmada']} {up:.0f}s, re-run {again:.0f}s changed=0")
