@@ -7,6 +7,7 @@ artifact mirror and an S3 store, all as background processes on this machine.
     lab/lab.py status    health per process, Ready nodes, resident memory
     lab/lab.py topology  (re)write inventories/lab/topology.yml
     lab/lab.py mirror    (re)build the artifact mirror tree from the binary cache
+    lab/lab.py mirror-serve [DIR]   serve DIR (an unpacked offline bundle) at the mirror's address; no DIR: the mirror again
     lab/lab.py nodes     join the lab hosts with role `node` to their clusters as real
                          kubelet nodes, route pod ranges, deploy CoreDNS (lab/nodes.py)
 
@@ -857,6 +858,27 @@ def start_mirror() -> bool:
         "--directory", str(MIRROR)])
 
 
+def serve_mirror(directory: str | None) -> None:
+    """Serve another directory at the mirror's address (an unpacked offline bundle, so the lab's
+    own mirror is out of reach while a test installs from it), or the lab's mirror again (None)."""
+    root = Path(directory).resolve() if directory else MIRROR
+    if directory and not (root / "checksums.txt").is_file():
+        raise SystemExit(f"{root}: not an unpacked offline bundle (no checksums.txt)")
+    stop("artifact-mirror")
+    start("artifact-mirror", [sys.executable, "-m", "http.server", str(MIRROR_PORT), "--bind", "0.0.0.0",
+                              "--directory", str(root)])
+    deadline = time.time() + 15
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", MIRROR_PORT), timeout=1):
+                break
+        except OSError:
+            if time.time() > deadline:
+                raise SystemExit(f"the mirror did not answer on port {MIRROR_PORT} serving {root}")
+            time.sleep(0.2)
+    print(f"mirror serves {root}")
+
+
 # ---------------------------------------------------------------------------
 # S3 (gofakes3, MIT)
 # ---------------------------------------------------------------------------
@@ -1288,6 +1310,8 @@ def main(argv: list[str]) -> int:
     elif cmd == "mirror":
         print("\n".join(ensure_mirror()) or "mirror up to date")
         write_artifact_checksums()
+    elif cmd == "mirror-serve":
+        serve_mirror(argv[2] if len(argv) > 2 else None)
     else:
         print(__doc__)
         return 2

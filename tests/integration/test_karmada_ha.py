@@ -3,7 +3,8 @@ three lab hosts (karmada-ha-1..3, created for this module and removed after it),
 one 3-member cluster, every karmada-apiserver answers, the controllers elect one leader,
 and the API keeps serving writes with one host powered off. Re-runs report
 changed=0 and `--check --diff` is clean; a host powered off and on rejoins by itself; a
-changed member set is refused.
+changed member set is refused. playbooks/upgrade.yml moves the three hosts to the lab's older
+patch release and back one host at a time while a client polls the API every second (issue 18).
 
 It is separate from the lab topology: it writes its own (inventory directory `lab-ha`, so
 its controller state is ~/.fleetops/lab-ha) and does not touch karmada-1.
@@ -12,12 +13,15 @@ its controller state is ~/.fleetops/lab-ha) and does not touch karmada-1.
 """
 from __future__ import annotations
 
+import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import ssl
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -34,6 +38,9 @@ pytestmark = pytest.mark.lab
 
 HOSTS_SH = REPO / "lab" / "hosts" / "hosts.sh"
 PLAYBOOK = REPO / "playbooks" / "karmada.yml"
+UPGRADE = REPO / "playbooks" / "upgrade.yml"
+PINS = yaml.safe_load((REPO / "roles/_artifacts/defaults/main/versions.yml").read_text())["fleetops_versions"]
+PREVIOUS = yaml.safe_load((REPO / "lab" / "versions.yml").read_text())["lab_versions"]["karmada_previous"]
 HA_HOSTS = ["karmada-ha-1", "karmada-ha-2", "karmada-ha-3"]
 CONTROLLER_DIR = Path.home() / ".fleetops" / "lab-ha"
 PKI = CONTROLLER_DIR / "karmada" / "pki"
@@ -85,15 +92,16 @@ def etcd(address: str, args: str) -> subprocess.CompletedProcess:
     return ssh(address, f"{ETCDCTL} {args}")
 
 
-def api(address: str, path: str, method: str = "GET", body: dict | None = None) -> tuple[int, dict]:
+def api(address: str, path: str, method: str = "GET", body: dict | None = None, timeout: float = 10,
+        content_type: str = "application/json") -> tuple[int, dict]:
     """Call one karmada-apiserver directly with the admin certificate (TLS verified)."""
     ctx = ssl.create_default_context(cafile=str(PKI / "ca.crt"))
     ctx.load_cert_chain(str(PKI / "admin.crt"), str(PKI / "admin.key"))
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(f"https://{address}:5443{path}", data=data, method=method,
-                                 headers={"Content-Type": "application/json"})
+                                 headers={"Content-Type": content_type})
     try:
-        with urllib.request.urlopen(req, context=ctx, timeout=10) as resp:
+        with urllib.request.urlopen(req, context=ctx, timeout=timeout) as resp:
             text = resp.read().decode()
             return resp.status, (json.loads(text) if text.startswith("{") else {"text": text})
     except urllib.error.HTTPError as e:
@@ -175,6 +183,111 @@ def test_the_api_survives_one_host_down_and_the_host_rejoins(ha):
     assert health.returncode == 0, health.stdout + health.stderr
     assert [e["health"] for e in json.loads(health.stdout)] == [True] * 3, health.stdout
     # That a re-run then changes nothing is the lost-PKI test's last run (one converged run less).
+
+
+class Poller(threading.Thread):
+    """Every second, what a client that knows the three endpoints sees (as one behind a load
+    balancer would): a poll writes a ConfigMap, lists PropagationPolicies and reads the aggregated
+    cluster API through the first endpoint that does all three, the endpoints taken in turn. A poll
+    fails when no endpoint does; an endpoint that errs is counted and the next one tried."""
+
+    CHECKS = (("PATCH", "/api/v1/namespaces/default/configmaps/upgrade-poll"),
+              ("GET", "/apis/policy.karmada.io/v1alpha1/propagationpolicies"),
+              ("GET", "/apis/cluster.karmada.io/v1alpha1/clusters"))
+
+    def __init__(self, addresses: dict[str, str]):
+        super().__init__(daemon=True)
+        self.addresses = addresses
+        self.stopping = threading.Event()
+        self.polls: list[tuple[float, str | None]] = []   # (time, the host that answered or None)
+        self.endpoint_errors: dict[str, int] = dict.fromkeys(addresses, 0)
+
+    def answers(self, address: str, n: int) -> bool:
+        for method, path in self.CHECKS:
+            body = {"data": {"poll": str(n)}} if method == "PATCH" else None
+            try:
+                status = api(address, path, method, body, timeout=2, content_type="application/merge-patch+json")[0]
+            except (OSError, ValueError, http.client.HTTPException):
+                return False
+            if status != 200:
+                return False
+        return True
+
+    def run(self):
+        hosts = sorted(self.addresses)
+        n = 0
+        while not self.stopping.is_set():
+            started = time.monotonic()
+            served = None
+            for k in range(len(hosts)):
+                host = hosts[(n + k) % len(hosts)]
+                if self.answers(self.addresses[host], n):
+                    served = host
+                    break
+                self.endpoint_errors[host] += 1
+            self.polls.append((started, served))
+            n += 1
+            self.stopping.wait(max(0.0, 1.0 - (time.monotonic() - started)))
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping.set()
+        self.join(timeout=30)
+
+    def record(self) -> str:
+        failed = sum(1 for _, host in self.polls if host is None)
+        span = self.polls[-1][0] - self.polls[0][0] if self.polls else 0
+        return (f"{len(self.polls)} polls over {span:.0f}s, {failed} failed; endpoint errors (another endpoint answered) "
+                + ", ".join(f"{h} {c}" for h, c in sorted(self.endpoint_errors.items())))
+
+
+def karmada_versions(ha) -> dict[str, str]:
+    """host -> the GitVersion karmada-controller-manager reports there."""
+    out = {}
+    for host, address in ha["addresses"].items():
+        proc = ssh(address, "/usr/local/bin/karmada-controller-manager version")
+        match = re.search(r'GitVersion:"([^"]+)"', proc.stdout)
+        out[host] = match.group(1) if match else proc.stdout + proc.stderr
+    return out
+
+
+def test_an_upgrade_one_host_at_a_time_keeps_the_api_answering(ha):
+    """upgrade.yml to the lab's older patch release (an allowed downgrade), then back to the pin:
+    each run restarts one host at a time (karmada.yml's serial 1), and no poll of the API fails."""
+    current = PINS["karmada"]
+    assert set(karmada_versions(ha).values()) == {current}, karmada_versions(ha)
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "upgrade-poll", "namespace": "default"}}
+    status, body = api(ha["addresses"]["karmada-ha-1"], "/api/v1/namespaces/default/configmaps", "POST", cm)
+    assert status in (201, 409), (status, body)
+    records = []
+    for wanted, extra in ((PREVIOUS, ("-e", "upgrade_allow_downgrade=true")), (current, ())):
+        versions = json.dumps({"fleetops_artifact_versions": dict(PINS, karmada=wanted)})
+        with Poller(ha["addresses"]) as poller:
+            time.sleep(3)   # a few polls before anything moves
+            proc, secs = ansible_playbook(ha["inventory"], UPGRADE, "-e", "upgrade_component=karmada",
+                                          "-e", versions, *extra)
+            time.sleep(3)
+        assert_ok(proc)
+        says = (f"{wanted} is a downgrade: karmada-ha-1 runs {current}" if wanted == PREVIOUS
+                else f"upgrade to {wanted}: karmada-ha-1 from {PREVIOUS}")
+        assert says in proc.stdout, proc.stdout[-3000:]
+        # serial 1: the control-plane play runs once per host.
+        batches = proc.stdout.count("PLAY [Karmada control plane (host mode")
+        assert batches == len(HA_HOSTS), f"the control-plane play ran {batches} times, not once per host"
+        assert set(karmada_versions(ha).values()) == {wanted}, karmada_versions(ha)
+        failed = [t - poller.polls[0][0] for t, host in poller.polls if host is None]
+        records.append(f"-> {wanted} {secs:.0f}s: {poller.record()}")
+        assert len(poller.polls) >= secs, f"the poller fell behind: {poller.record()}"
+        assert not failed, f"no endpoint answered at {[round(t) for t in failed]}s into the run: {poller.record()}"
+        # Each host restarted while the others answered: every endpoint erred at some point.
+        assert all(poller.endpoint_errors.values()), f"a host never restarted? {poller.record()}"
+    proc, again = ansible_playbook(ha["inventory"], UPGRADE, "-e", "upgrade_component=karmada")
+    assert_unchanged(proc)
+    note(f"upgrade: karmada host mode on 3 hosts, one at a time, API polled every second: {'; '.join(records)}; "
+         f"re-run {again:.0f}s changed=0")
 
 
 def test_a_changed_member_set_is_refused_before_anything_is_written(ha):

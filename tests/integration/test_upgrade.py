@@ -1,12 +1,11 @@
 """playbooks/upgrade.yml on the lab's host-mode Karmada (issue 18): what runs is read before anything
-changes, a downgrade and a skipped minor are refused (nothing touched), an allowed downgrade to the
-lab's older patch release (karmada_previous, v1.18.1) runs, then the upgrade back to the pinned one,
-and its re-run changes nothing. The versions are read from the binaries on the control-plane hosts.
+changes, and a downgrade and a skipped minor are refused (nothing touched). The versions are read
+from the binaries on the control-plane hosts. The upgrade itself, one host at a time with the API
+polled every second, runs on test_karmada_ha's three hosts (to the lab's older patch release
+karmada_previous and back).
 
 A changed pin is what a topology's settings.versions does; here it is passed as the resolved map
 (fleetops_artifact_versions, the inventory's pin file overridden by settings.versions) in -e.
-What this lab cannot show: the API answering throughout needs several control-plane hosts
-(test_karmada_ha's topology); here karmada-1 is the only one.
   .venv/bin/pytest -m lab -v -s tests/integration/test_upgrade.py
 """
 from __future__ import annotations
@@ -18,7 +17,7 @@ import pytest
 import yaml
 
 from conftest import REPO, TOPOLOGY
-from runners import ansible_playbook, assert_ok, assert_unchanged, ensure_karmada, note, recap, ssh
+from runners import ansible_playbook, ensure_karmada, note, recap, ssh
 
 pytestmark = pytest.mark.lab
 
@@ -73,18 +72,3 @@ def test_a_downgrade_and_a_skipped_minor_are_refused_before_anything_changes(ins
     assert not any(r.get("changed") for r in recap(proc.stdout).values()), recap(proc.stdout)
     assert set(running().values()) == {CURRENT["karmada"]}
     note(f"upgrade: {wanted} refused in {secs:.1f}s: {says}")
-
-
-def test_an_allowed_downgrade_then_the_upgrade_back_and_its_re_run(installed):
-    proc, down = upgrade(*pinned(PREVIOUS), "-e", "upgrade_allow_downgrade=true")
-    assert_ok(proc)
-    assert set(running().values()) == {PREVIOUS}, running()
-    proc, up = upgrade()
-    assert_ok(proc)
-    assert f"upgrade to {CURRENT['karmada']}: karmada-1 from {PREVIOUS}" in proc.stdout, proc.stdout[-3000:]
-    assert set(running().values()) == {CURRENT["karmada"]}, running()
-    proc, again = upgrade()
-    assert_unchanged(proc)
-    assert f"every copy runs {CURRENT['karmada']} already" in proc.stdout
-    note(f"upgrade: karmada host mode {CURRENT['karmada']} -> {PREVIOUS} (allowed downgrade) {down:.0f}s, "
-         f"-> {CURRENT['karmada']} {up:.0f}s, re-run {again:.0f}s changed=0")
