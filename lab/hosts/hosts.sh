@@ -310,6 +310,11 @@ start_host() { # name role site ip image
     # fails with "can't get final child's PID from pipe: EOF". A real node has it.
     args+=(--cap-add SYS_PTRACE)
   fi
+  if [[ $role == karmada || $role == karmada-ha ]]; then
+    # /etc/hosts survives a restart, as on a real machine (Docker rewrites its own on every start):
+    # the karmada role keeps the control plane's peer name there.
+    args+=(-v "$STATE/etc-hosts/$name:/etc/hosts")
+  fi
   if [[ $role == node ]]; then
     # A Kubernetes node forwards between its pod bridge and the lab network (pod routes
     # between nodes, lab/nodes.py); /proc/sys is read-only inside, so set it at creation.
@@ -327,6 +332,10 @@ start_host() { # name role site ip image
   fi
   if [[ $role == edge || $role == node ]]; then
     docker volume create --label "$LABEL=volume" "fleetops-lab-$name-containerd" >/dev/null
+  fi
+  if [[ " ${args[*]} " == *":/etc/hosts "* ]]; then   # a new machine's /etc/hosts
+    mkdir -p "$STATE/etc-hosts"
+    printf '127.0.0.1\tlocalhost\n%s\t%s\n' "$ip" "$name" >"$STATE/etc-hosts/$name"
   fi
   docker run -d --name "$name" --label "$LABEL.spec=$spec" "${args[@]}" "$image" /lib/systemd/systemd >/dev/null
 }

@@ -3,8 +3,9 @@ three lab hosts (karmada-ha-1..3, created for this module and removed after it),
 one 3-member cluster, every karmada-apiserver answers, the controllers elect one leader,
 and the API keeps serving writes with one host powered off. Re-runs report
 changed=0 and `--check --diff` is clean; a host powered off and on rejoins by itself; a
-changed member set is refused. playbooks/upgrade.yml moves the three hosts to the lab's older
-patch release and back one host at a time while a client polls the API every second (issue 18).
+changed member set is refused. The hosts start at the lab's older patch release (karmada_previous,
+pinned in the topology's settings.versions); the upgrade test changes the pin to the collection's
+and runs playbooks/upgrade.yml, one host at a time, while a client polls the API every second (issue 18).
 
 It is separate from the lab topology: it writes its own (inventory directory `lab-ha`, so
 its controller state is ~/.fleetops/lab-ha) and does not touch karmada-1.
@@ -76,7 +77,7 @@ def ha(tmp_path_factory) -> dict:
              "ssh_key": key, "roles": ["karmada"]} for h in HA_HOSTS],
         # Fresh hosts with new host keys: recorded at first contact (in CONTROLLER_DIR, removed above).
         "settings": dict({key: lab["settings"][key] for key in ("artifact_mirror", "artifact_checksums", "allow_insecure_http")},
-                         ssh={"trust_on_first_use": True}),
+                         ssh={"trust_on_first_use": True}, versions={"karmada": PREVIOUS}),
     }
     inventory = tmp_path_factory.mktemp("ha") / "lab-ha" / "topology.yml"
     inventory.parent.mkdir()
@@ -254,40 +255,49 @@ def karmada_versions(ha) -> dict[str, str]:
     return out
 
 
+def aggregated_started(ha) -> dict[str, int]:
+    """host -> when karmada-aggregated-apiserver last started there (monotonic microseconds)."""
+    return {host: int(ssh(address, "systemctl show -p ExecMainStartTimestampMonotonic --value "
+                                   "karmada-aggregated-apiserver").stdout.strip() or 0)
+            for host, address in ha["addresses"].items()}
+
+
 def test_an_upgrade_one_host_at_a_time_keeps_the_api_answering(ha):
-    """upgrade.yml to the lab's older patch release (an allowed downgrade), then back to the pin:
-    each run restarts one host at a time (karmada.yml's serial 1), and no poll of the API fails."""
+    """The topology's pin moves from the lab's older patch release to the collection's: upgrade.yml
+    restarts one host at a time (karmada.yml's serial 1), and no poll of the API fails."""
     current = PINS["karmada"]
-    assert set(karmada_versions(ha).values()) == {current}, karmada_versions(ha)
+    assert set(karmada_versions(ha).values()) == {PREVIOUS}, karmada_versions(ha)
     cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "upgrade-poll", "namespace": "default"}}
     status, body = api(ha["addresses"]["karmada-ha-1"], "/api/v1/namespaces/default/configmaps", "POST", cm)
     assert status in (201, 409), (status, body)
-    records = []
-    for wanted, extra in ((PREVIOUS, ("-e", "upgrade_allow_downgrade=true")), (current, ())):
-        versions = json.dumps({"fleetops_artifact_versions": dict(PINS, karmada=wanted)})
-        with Poller(ha["addresses"]) as poller:
-            time.sleep(3)   # a few polls before anything moves
-            proc, secs = ansible_playbook(ha["inventory"], UPGRADE, "-e", "upgrade_component=karmada",
-                                          "-e", versions, *extra)
-            time.sleep(3)
-        assert_ok(proc)
-        says = (f"{wanted} is a downgrade: karmada-ha-1 runs {current}" if wanted == PREVIOUS
-                else f"upgrade to {wanted}: karmada-ha-1 from {PREVIOUS}")
-        assert says in proc.stdout, proc.stdout[-3000:]
-        # serial 1: the control-plane play runs once per host.
-        batches = proc.stdout.count("PLAY [Karmada control plane (host mode")
-        assert batches == len(HA_HOSTS), f"the control-plane play ran {batches} times, not once per host"
-        assert set(karmada_versions(ha).values()) == {wanted}, karmada_versions(ha)
-        failed = [t - poller.polls[0][0] for t, host in poller.polls if host is None]
-        records.append(f"-> {wanted} {secs:.0f}s: {poller.record()}")
-        assert len(poller.polls) >= secs, f"the poller fell behind: {poller.record()}"
-        assert not failed, f"no endpoint answered at {[round(t) for t in failed]}s into the run: {poller.record()}"
-        # Each host restarted while the others answered: every endpoint erred at some point.
-        assert all(poller.endpoint_errors.values()), f"a host never restarted? {poller.record()}"
+    started = aggregated_started(ha)
+    # The operator's change: the topology pins the new version.
+    topology = yaml.safe_load(ha["inventory"].read_text())
+    topology["settings"]["versions"]["karmada"] = current
+    ha["inventory"].write_text(yaml.safe_dump(topology, sort_keys=False))
+    with Poller(ha["addresses"]) as poller:
+        time.sleep(3)   # a few polls before anything moves
+        proc, secs = ansible_playbook(ha["inventory"], UPGRADE, "-e", "upgrade_component=karmada")
+        time.sleep(3)
+    assert_ok(proc)
+    assert f"upgrade to {current}: karmada-ha-1 from {PREVIOUS}" in proc.stdout, proc.stdout[-3000:]
+    # serial 1: the control-plane play runs once per host.
+    batches = proc.stdout.count("PLAY [Karmada control plane (host mode")
+    assert batches == len(HA_HOSTS), f"the control-plane play ran {batches} times, not once per host"
+    assert set(karmada_versions(ha).values()) == {current}, karmada_versions(ha)
+    failed = [t - poller.polls[0][0] for t, host in poller.polls if host is None]
+    assert len(poller.polls) >= secs, f"the poller fell behind: {poller.record()}"
+    assert not failed, f"no endpoint answered at {[round(t) for t in failed]}s into the run: {poller.record()}"
+    # Every host restarted its Karmada services, one after the other (the hosts share one kernel
+    # here, so their monotonic clocks compare).
+    restarts = aggregated_started(ha)
+    assert all(restarts[h] != started[h] for h in HA_HOSTS), (started, restarts)
+    assert sorted(HA_HOSTS, key=restarts.get) == HA_HOSTS, f"not one host after the other: {restarts}"
     proc, again = ansible_playbook(ha["inventory"], UPGRADE, "-e", "upgrade_component=karmada")
     assert_unchanged(proc)
-    note(f"upgrade: karmada host mode on 3 hosts, one at a time, API polled every second: {'; '.join(records)}; "
-         f"re-run {again:.0f}s changed=0")
+    assert f"every copy runs {current} already" in proc.stdout
+    note(f"upgrade: karmada host mode on 3 hosts {PREVIOUS} -> {current}, one at a time, API polled every second: "
+         f"{secs:.0f}s, {poller.record()}; re-run {again:.0f}s changed=0")
 
 
 def test_a_changed_member_set_is_refused_before_anything_is_written(ha):
