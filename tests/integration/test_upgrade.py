@@ -1,8 +1,8 @@
 """playbooks/upgrade.yml on the lab's host-mode Karmada (issue 18): what runs is read before anything
 changes, and a downgrade and a skipped minor are refused (nothing touched). The versions are read
 from the binaries on the control-plane hosts. The upgrade itself, one host at a time with the API
-polled every second, runs on test_karmada_ha's three hosts (to the lab's older patch release
-karmada_previous and back).
+polled every second, runs on test_karmada_ha's three hosts (from the lab's older patch release
+karmada_previous to the pin).
 
 A changed pin is what a topology's settings.versions does; here it is passed as the resolved map
 (fleetops_artifact_versions, the inventory's pin file overridden by settings.versions) in -e.
