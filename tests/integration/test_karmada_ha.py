@@ -239,7 +239,7 @@ class Poller(threading.Thread):
         self.join(timeout=30)
 
     def record(self) -> str:
-        failed = sum(1 for _, host in self.polls if host is None)
+        failed = sum(1 for poll in self.polls if poll[1] is None)
         span = self.polls[-1][0] - self.polls[0][0] if self.polls else 0
         return (f"{len(self.polls)} polls over {span:.0f}s, {failed} failed; endpoint errors (another endpoint answered) "
                 + ", ".join(f"{h} {c}" for h, c in sorted(self.endpoint_errors.items())))
