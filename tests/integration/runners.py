@@ -117,6 +117,16 @@ def ssh(address: str, command: str, timeout: float = 60, port: int = 22) -> subp
         capture_output=True, text=True, timeout=timeout, check=False)
 
 
+def karmada_versions(addresses: dict[str, str]) -> dict[str, str]:
+    """host -> the GitVersion the karmada-controller-manager binary on it reports (host mode)."""
+    out = {}
+    for host, address in addresses.items():
+        proc = ssh(address, "/usr/local/bin/karmada-controller-manager version")
+        match = re.search(r'GitVersion:"([^"]+)"', proc.stdout)
+        out[host] = match.group(1) if match else proc.stdout + proc.stderr
+    return out
+
+
 def wait(what: str, probe, timeout: float = 180, every: float = 2):
     """probe() until it returns something true (returned), or fail after timeout seconds."""
     deadline, last = time.monotonic() + timeout, None

@@ -17,7 +17,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import re
 import shutil
 import signal
 import ssl
@@ -32,8 +31,8 @@ import pytest
 import yaml
 
 from conftest import KUBECONFIG_DIR, REPO, STATE
-from runners import (ansible_playbook, assert_ok, assert_unchanged, changed_tasks, finish_playbook, note, recap,
-                     ssh, start_playbook)
+from runners import (ansible_playbook, assert_ok, assert_unchanged, changed_tasks, finish_playbook, karmada_versions, note,
+                     recap, ssh, start_playbook)
 
 pytestmark = pytest.mark.lab
 
@@ -245,16 +244,6 @@ class Poller(threading.Thread):
                 + ", ".join(f"{h} {c}" for h, c in sorted(self.endpoint_errors.items())))
 
 
-def karmada_versions(ha) -> dict[str, str]:
-    """host -> the GitVersion karmada-controller-manager reports there."""
-    out = {}
-    for host, address in ha["addresses"].items():
-        proc = ssh(address, "/usr/local/bin/karmada-controller-manager version")
-        match = re.search(r'GitVersion:"([^"]+)"', proc.stdout)
-        out[host] = match.group(1) if match else proc.stdout + proc.stderr
-    return out
-
-
 def aggregated_started(ha) -> dict[str, int]:
     """host -> when karmada-aggregated-apiserver last started there (monotonic microseconds)."""
     return {host: int(ssh(address, "systemctl show -p ExecMainStartTimestampMonotonic --value "
@@ -266,7 +255,7 @@ def test_an_upgrade_one_host_at_a_time_keeps_the_api_answering(ha):
     """The topology's pin moves from the lab's older patch release to the collection's: upgrade.yml
     restarts one host at a time (karmada.yml's serial 1), and no poll of the API fails."""
     current = PINS["karmada"]
-    assert set(karmada_versions(ha).values()) == {PREVIOUS}, karmada_versions(ha)
+    assert set(karmada_versions(ha["addresses"]).values()) == {PREVIOUS}, karmada_versions(ha["addresses"])
     cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "upgrade-poll", "namespace": "default"}}
     status, body = api(ha["addresses"]["karmada-ha-1"], "/api/v1/namespaces/default/configmaps", "POST", cm)
     assert status in (201, 409), (status, body)
@@ -284,7 +273,7 @@ def test_an_upgrade_one_host_at_a_time_keeps_the_api_answering(ha):
     # serial 1: the control-plane play runs once per host.
     batches = proc.stdout.count("PLAY [Karmada control plane (host mode")
     assert batches == len(HA_HOSTS), f"the control-plane play ran {batches} times, not once per host"
-    assert set(karmada_versions(ha).values()) == {current}, karmada_versions(ha)
+    assert set(karmada_versions(ha["addresses"]).values()) == {current}, karmada_versions(ha["addresses"])
     failed = [t - poller.polls[0][0] for t, host in poller.polls if host is None]
     assert len(poller.polls) >= secs, f"the poller fell behind: {poller.record()}"
     assert not failed, f"no endpoint answered at {[round(t) for t in failed]}s into the run: {poller.record()}"

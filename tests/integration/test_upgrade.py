@@ -11,13 +11,12 @@ A changed pin is what a topology's settings.versions does; here it is passed as 
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 import yaml
 
 from conftest import REPO, TOPOLOGY
-from runners import ansible_playbook, ensure_karmada, note, recap, ssh
+from runners import ansible_playbook, ensure_karmada, karmada_versions, note, recap
 
 pytestmark = pytest.mark.lab
 
@@ -35,13 +34,7 @@ def pinned(karmada: str) -> list[str]:
 
 
 def running() -> dict[str, str]:
-    """host -> the GitVersion karmada-controller-manager reports there."""
-    out = {}
-    for host in HOSTS:
-        proc = ssh(host["address"], "/usr/local/bin/karmada-controller-manager version")
-        match = re.search(r'GitVersion:"([^"]+)"', proc.stdout)
-        out[host["name"]] = match.group(1) if match else proc.stdout + proc.stderr
-    return out
+    return karmada_versions({host["name"]: host["address"] for host in HOSTS})
 
 
 def upgrade(*extra: str):
